@@ -1,0 +1,555 @@
+/**
+ * One partition of a topic (Kafka's `UnifiedLog`): a directory of {@link LogSegment}s named by base
+ * offset. Appends validate client-built RecordBatch v2 bytes, assign offsets, check idempotent-producer
+ * sequences and write to the active segment with one positional `writeSync`; the returned promise resolves
+ * as the {@link FlushPolicy} says. Reads return whole, CRC-checked batches from one segment.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../time/clock.ts';
+import type {
+  AppendResult,
+  FlushPolicy,
+  PartitionLogApi,
+  ReadOptions,
+  ReadResult,
+  RecoveryReport,
+  TopicConfig,
+} from './log-contracts.ts';
+import {
+  ClosedError,
+  IllegalStateError,
+  InvalidRecordError,
+  LogCorruptedError,
+  OffsetOutOfRangeError,
+  RecordTooLargeError,
+  StorageError,
+} from '../errors/log-errors.ts';
+import {
+  decodeRecords,
+  restampLogAppendTime,
+  validateRecordBatch,
+  writeBaseOffset,
+  writePartitionLeaderEpoch,
+} from './record-batch.ts';
+import { policyCompacts } from './topic-config.ts';
+import { LogSegment, type LogSegmentOptions } from './log-segment.ts';
+import { ProducerStateManager, incrementSequence, type ProducerBatchMetadata } from './producer-state-manager.ts';
+import { FlushScheduler } from './flush-scheduler.ts';
+import { DataWaiters } from './data-waiters.ts';
+import { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_FILE, loadPartitionLog } from './partition-log-loader.ts';
+import { fsyncDirSync, writeFileAtomicSync } from './atomic-file.ts';
+import { SWAP_SUFFIX } from './segment-file-names.ts';
+
+/** Default bytes of log between offset-index entries (Kafka's `index.interval.bytes`). */
+export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+
+const TWO_32 = 0x1_0000_0000;
+const MAX_RELATIVE_OFFSET = 0xffff_ffff;
+const EMPTY = Buffer.alloc(0);
+
+/** Options of {@link PartitionLog.open}. */
+export interface PartitionLogOptions {
+  /** The partition directory itself, `<root>/<topic>-<partition>`. */
+  readonly dir: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly config: TopicConfig;
+  readonly clock: Clock;
+  readonly flushPolicy: FlushPolicy;
+  /** Bytes of log between offset-index entries. Default 4096. */
+  readonly indexIntervalBytes?: number;
+}
+
+type LogState = 'open' | 'closing' | 'closed';
+
+/**
+ * The storage of one topic partition.
+ *
+ * @example
+ * const log = await PartitionLog.open({ dir, topic: 'orders', partition: 0, config: DEFAULT_TOPIC_CONFIG,
+ *   clock: systemClock, flushPolicy: { mode: 'always' } });
+ * const { baseOffset } = await log.append(encodeRecordBatch([{ key: null, value: Buffer.from('v'), timestamp: 1 }]));
+ * const { records } = log.read(baseOffset, 1 << 20);
+ * await log.close();
+ */
+export class PartitionLog implements PartitionLogApi {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  /** What recovery found when the log was opened. */
+  readonly recoveryReport: RecoveryReport;
+  private currentConfig: TopicConfig;
+  private readonly clock: Clock;
+  private readonly segmentOptions: LogSegmentOptions;
+  private readonly segmentList: LogSegment[];
+  private active: LogSegment;
+  private startOffset: number;
+  private endOffset: number;
+  private watermark: number;
+  private readonly producers: ProducerStateManager;
+  private readonly flusher: FlushScheduler;
+  private readonly waiters: DataWaiters;
+  private readonly name: string;
+  private state: LogState = 'open';
+  private closing: Promise<void> | null = null;
+  private maintenance: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: PartitionLogOptions, segmentOptions: LogSegmentOptions) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.dir = options.dir;
+    this.name = `${options.topic}-${options.partition}`;
+    this.currentConfig = options.config;
+    this.clock = options.clock;
+    this.segmentOptions = segmentOptions;
+    const loaded = loadPartitionLog({ dir: options.dir, topic: options.topic, partition: options.partition, clock: options.clock, segment: segmentOptions });
+    this.segmentList = loaded.segments;
+    this.active = loaded.segments[loaded.segments.length - 1]!;
+    this.startOffset = loaded.logStartOffset;
+    this.endOffset = this.active.nextOffset;
+    this.watermark = this.endOffset;
+    this.producers = loaded.producerState;
+    this.recoveryReport = loaded.report;
+    this.waiters = new DataWaiters(options.clock);
+    this.flusher = new FlushScheduler({
+      policy: options.flushPolicy,
+      clock: options.clock,
+      sync: (done) => this.syncActive(done),
+      onDurable: (end) => this.advanceHighWatermark(end),
+    });
+  }
+
+  /**
+   * Opens the partition directory (creating it if missing) and recovers it: an unclean shutdown gets its
+   * active segment validated by CRC and a torn tail truncated; missing or inconsistent indexes are rebuilt.
+   *
+   * @throws LogCorruptedError when a closed segment is damaged; StorageError on filesystem failures.
+   */
+  static async open(options: PartitionLogOptions): Promise<PartitionLog> {
+    const segmentOptions = { indexIntervalBytes: options.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES };
+    return new PartitionLog(options, segmentOptions);
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.endOffset;
+  }
+
+  get highWatermark(): number {
+    return this.watermark;
+  }
+
+  get config(): TopicConfig {
+    return this.currentConfig;
+  }
+
+  get sizeInBytes(): number {
+    let size = 0;
+    for (const s of this.segmentList) size += s.size;
+    return size;
+  }
+
+  /** The segments by base offset; the last one is the active segment. For retention and the cleaner. */
+  get segments(): readonly LogSegment[] {
+    return this.segmentList;
+  }
+
+  /** The segment appends go to. */
+  get activeSegment(): LogSegment {
+    return this.active;
+  }
+
+  /** Whether the log accepts calls (not closing or closed). */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Replaces the topic configuration (takes effect from the next append, roll, retention or cleaning). */
+  updateConfig(config: TopicConfig): void {
+    this.ensureOpen();
+    this.currentConfig = config;
+  }
+
+  /**
+   * Appends one or more client-built batches (the buffer is modified in place: base offset, leader epoch
+   * and, for LogAppendTime topics, the timestamp and CRC). All batches are checked before any is written.
+   * An idempotent retry of a batch still in the producer's last five is answered with the original offsets
+   * and `duplicate: true`, and nothing is appended (Kafka answers the whole append with the first duplicate).
+   *
+   * @throws InvalidRecordError, RecordTooLargeError, OutOfOrderSequenceError, InvalidProducerEpochError,
+   *   StorageError, ClosedError (as rejections).
+   */
+  append(batch: Buffer): Promise<AppendResult> {
+    if (this.state !== 'open') return Promise.reject(new ClosedError(`Partition log ${this.name}`));
+    try {
+      return this.appendBatches(batch);
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      this.producers.clearPending();
+    }
+  }
+
+  /**
+   * Reads whole batches holding offsets >= `offset` from one segment: about `maxBytes`, at least one batch,
+   * none starting at or beyond `maxOffset` (default: the high watermark). Every batch's CRC is checked.
+   * A compacted-away offset reads as the next surviving batch.
+   *
+   * @throws OffsetOutOfRangeError when `offset` is below the log start or above the log end offset;
+   *   LogCorruptedError naming file and byte position on a bad batch; ClosedError.
+   */
+  read(offset: number, maxBytes: number, options?: ReadOptions): ReadResult {
+    this.ensureOpen();
+    if (offset < this.startOffset || offset > this.endOffset) {
+      throw new OffsetOutOfRangeError(this.topic, this.partition, offset, this.startOffset, this.endOffset);
+    }
+    const maxOffset = Math.min(options?.maxOffset ?? this.watermark, this.endOffset);
+    let records: Buffer = EMPTY;
+    if (offset < maxOffset) {
+      for (let i = this.segmentIndexFor(offset); i < this.segmentList.length; i++) {
+        const segment = this.segmentList[i]!;
+        if (segment.baseOffset >= maxOffset) break;
+        const position = segment.translateOffset(offset);
+        if (position < 0) continue;
+        records = segment.read(position, maxBytes, maxOffset);
+        break;
+      }
+    }
+    return { records, highWatermark: this.watermark, logStartOffset: this.startOffset, lastStableOffset: this.watermark };
+  }
+
+  /**
+   * The first offset (>= log start, below the high watermark) whose record timestamp is >= `timestamp`:
+   * skips segments and batches by their largest timestamp, then decodes the one batch that holds it.
+   *
+   * @throws LogCorruptedError, ClosedError.
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    this.ensureOpen();
+    const lso = this.startOffset;
+    const hw = this.watermark;
+    for (let i = this.segmentIndexFor(lso); i < this.segmentList.length; i++) {
+      const segment = this.segmentList[i]!;
+      if (segment.baseOffset >= hw) return null;
+      if (segment.maxTimestamp < timestamp) continue;
+      const position = segment.translateOffset(Math.max(segment.timeIndex.lookup(timestamp), lso));
+      if (position < 0) continue;
+      let found: { offset: number; timestamp: number } | null = null;
+      let beyond = false;
+      const walk = segment.walk(position, {
+        verifyCrc: false,
+        visit: (buf, at, filePosition) => {
+          const base = buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
+          if (base >= hw) return !(beyond = true);
+          const maxTs = buf.readInt32BE(at + 35) * TWO_32 + buf.readUInt32BE(at + 39);
+          if (maxTs < timestamp || base + buf.readInt32BE(at + 23) < lso) return true;
+          const bytes = segment.read(filePosition, 0, Infinity);
+          for (const r of decodeRecords(bytes, 0, `${segment.logFile} at byte ${filePosition}`)) {
+            if (r.timestamp >= timestamp && r.offset >= lso && r.offset < hw) {
+              found = { offset: r.offset, timestamp: r.timestamp };
+              return false;
+            }
+          }
+          return true;
+        },
+      });
+      if (found !== null) return found;
+      if (walk.problem !== null) throw new LogCorruptedError(segment.logFile, walk.end, walk.problem);
+      if (beyond) return null;
+    }
+    return null;
+  }
+
+  /**
+   * Raises the log start offset to `offset` (Kafka's DeleteRecords; -1 means the high watermark),
+   * persists it, and deletes the segments wholly below it. Returns the new log start offset.
+   *
+   * @throws OffsetOutOfRangeError when `offset` is above the high watermark; ClosedError.
+   */
+  deleteRecordsBefore(offset: number): Promise<number> {
+    return this.withMaintenance(() => {
+      const target = offset === -1 ? this.watermark : offset;
+      if (target < 0 || target > this.watermark) {
+        throw new OffsetOutOfRangeError(this.topic, this.partition, offset, this.startOffset, this.watermark);
+      }
+      if (target > this.startOffset) {
+        this.startOffset = target;
+        this.writeLogStartOffset();
+        let n = 0;
+        while (n + 1 < this.segmentList.length && this.segmentList[n + 1]!.baseOffset <= target) n++;
+        this.removeOldestSegments(n);
+      }
+      return this.startOffset;
+    });
+  }
+
+  /** Resolves once the high watermark is beyond `offset`, after `timeoutMs` (clock time), or on close. */
+  waitForData(offset: number, timeoutMs: number): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(new ClosedError(`Partition log ${this.name}`));
+    if (this.watermark > offset) return Promise.resolve();
+    return this.waiters.wait(offset, timeoutMs);
+  }
+
+  /** Fsyncs everything written so far (and, under `always`, moves the high watermark to the log end). */
+  flush(): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(new ClosedError(`Partition log ${this.name}`));
+    return this.flusher.flush(this.endOffset);
+  }
+
+  /**
+   * Waits for running maintenance, flushes, writes the active segment's indexes, a producer-state snapshot
+   * and the clean-shutdown marker, and closes the files. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    if (this.closing === null) this.closing = this.shutdown(true);
+    return this.closing;
+  }
+
+  /** Closes the files (without a clean-shutdown marker) and removes the partition directory (topic deletion). */
+  async delete(): Promise<void> {
+    if (this.closing === null) this.closing = this.shutdown(false);
+    await this.closing.catch(() => undefined);
+    try {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    } catch (cause) {
+      throw new StorageError(`Cannot delete partition directory ${this.dir}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /**
+   * Runs `fn` after every earlier maintenance task (retention, cleaning, DeleteRecords) of this log, so they
+   * never interleave; close waits for them.
+   *
+   * @throws ClosedError (as a rejection) when the log is closing or closed.
+   */
+  withMaintenance<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.state !== 'open') return Promise.reject(new ClosedError(`Partition log ${this.name}`));
+    const run = this.maintenance.then(() => {
+      if (this.state !== 'open') throw new ClosedError(`Partition log ${this.name}`);
+      return fn();
+    });
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Deletes the `count` oldest segments (never the active one), raising the log start offset to the base
+   * offset of the first segment kept. Call inside {@link withMaintenance}. Returns how many were deleted.
+   */
+  deleteOldestSegments(count: number): number {
+    const n = Math.min(count, this.segmentList.length - 1);
+    if (n <= 0) return 0;
+    const newStart = this.segmentList[n]!.baseOffset;
+    if (newStart > this.startOffset) {
+      this.startOffset = newStart;
+      this.writeLogStartOffset();
+    }
+    this.removeOldestSegments(n);
+    return n;
+  }
+
+  /**
+   * Swaps a compacted copy in for a closed segment. `cleaned` holds the same base offset, written with the
+   * `.cleaned` suffix, log and indexes fsynced. Steps: rename it to `.swap` (the log file last: its rename
+   * is the commit point), delete the old files, rename the swap files into place. Call inside
+   * {@link withMaintenance}.
+   *
+   * @throws IllegalStateError when `old` is not a closed segment of this log.
+   */
+  replaceSegment(old: LogSegment, cleaned: LogSegment): void {
+    const i = this.segmentList.indexOf(old);
+    if (i < 0 || old === this.active || cleaned.baseOffset !== old.baseOffset) {
+      throw new IllegalStateError(`Segment ${old.logFile} is not a closed segment of ${this.name}`);
+    }
+    cleaned.renameFiles(SWAP_SUFFIX);
+    fsyncDirSync(this.dir);
+    old.deleteFiles();
+    cleaned.renameFiles('');
+    fsyncDirSync(this.dir);
+    this.segmentList[i] = cleaned;
+  }
+
+  private appendBatches(batch: Buffer): Promise<AppendResult> {
+    const config = this.currentConfig;
+    const where = `produce to ${this.name}`;
+    if (batch.length === 0) throw new InvalidRecordError(`${where}: no record batch`);
+    const now = this.clock.now();
+    const stampAppendTime = config.messageTimestampType === 'LogAppendTime';
+    const compact = policyCompacts(config.cleanupPolicy);
+    const firstOffset = this.endOffset;
+    let offset = firstOffset;
+    let records = 0;
+    let idempotent: number[] | null = null;
+    for (let p = 0; p < batch.length; ) {
+      const header = validateRecordBatch(batch, p, where);
+      if (header.sizeInBytes > config.maxMessageBytes) {
+        throw new RecordTooLargeError(this.topic, this.partition, header.sizeInBytes, config.maxMessageBytes);
+      }
+      if (header.recordCount === 0 || header.lastOffsetDelta !== header.recordCount - 1) {
+        throw new InvalidRecordError(
+          `${where}: batch at byte ${p} has ${header.recordCount} records but last offset delta ${header.lastOffsetDelta}`,
+        );
+      }
+      if (header.isControl) throw new InvalidRecordError(`${where}: clients may not append control batches (byte ${p})`);
+      if (compact) rejectNullKeys(batch, p, where);
+      if (header.producerId >= 0) {
+        if (header.baseSequence < 0 || header.producerEpoch < 0) {
+          throw new InvalidRecordError(`${where}: idempotent batch of producer ${header.producerId} has no sequence or epoch`);
+        }
+        const lastSeq = incrementSequence(header.baseSequence, header.lastOffsetDelta);
+        const duplicate = this.producers.check(header.producerId, header.producerEpoch, header.baseSequence, lastSeq);
+        if (duplicate !== null) return this.ackDuplicate(duplicate, header.recordCount);
+        (idempotent ??= []).push(header.producerId, header.producerEpoch, header.baseSequence, lastSeq, offset);
+      }
+      writeBaseOffset(batch, p, offset);
+      writePartitionLeaderEpoch(batch, p, 0);
+      if (stampAppendTime) restampLogAppendTime(batch, p, now);
+      offset += header.recordCount;
+      records += header.recordCount;
+      p += header.sizeInBytes;
+    }
+    this.maybeRoll(batch.length, offset, now);
+    this.active.append(batch, now);
+    if (idempotent !== null) {
+      for (let i = 0; i < idempotent.length; i += 5) {
+        const base = idempotent[i + 4]!;
+        const next = i + 9 < idempotent.length ? idempotent[i + 9]! : offset;
+        this.producers.update(idempotent[i]!, idempotent[i + 1]!, idempotent[i + 2]!, idempotent[i + 3]!, base, next - 1);
+      }
+    }
+    this.endOffset = offset;
+    const result: AppendResult = {
+      baseOffset: firstOffset,
+      lastOffset: offset - 1,
+      logAppendTime: stampAppendTime ? now : -1,
+      recordCount: records,
+      duplicate: false,
+    };
+    const ack = this.flusher.afterWrite(offset);
+    if (ack === null) {
+      this.advanceHighWatermark(offset);
+      return Promise.resolve(result);
+    }
+    return ack.then(() => result);
+  }
+
+  private ackDuplicate(original: ProducerBatchMetadata, recordCount: number): Promise<AppendResult> {
+    const result: AppendResult = {
+      baseOffset: original.baseOffset,
+      lastOffset: original.lastOffset,
+      logAppendTime: -1,
+      recordCount,
+      duplicate: true,
+    };
+    if (this.watermark > original.lastOffset) return Promise.resolve(result);
+    return this.flusher.flush(this.endOffset).then(() => result);
+  }
+
+  private maybeRoll(bytes: number, nextOffset: number, now: number): void {
+    const active = this.active;
+    if (active.size === 0) return;
+    const config = this.currentConfig;
+    if (
+      active.size + bytes > config.segmentBytes ||
+      now - active.firstAppendTime > config.segmentMs ||
+      nextOffset - 1 - active.baseOffset > MAX_RELATIVE_OFFSET
+    ) {
+      this.roll(now);
+    }
+  }
+
+  /** Closes the active segment (fsync, indexes written and fsynced, producer snapshot) and starts a new one. */
+  private roll(_now: number): void {
+    const old = this.active;
+    old.fsyncSync();
+    old.writeIndexes(true);
+    this.producers.takeSnapshot(this.endOffset);
+    const segment = LogSegment.create(this.dir, this.endOffset, this.segmentOptions);
+    fsyncDirSync(this.dir);
+    this.segmentList.push(segment);
+    this.active = segment;
+  }
+
+  private syncActive(done: (error: Error | null) => void): void {
+    const segment = this.active;
+    segment.fsync((error) => {
+      if (error === null || segment !== this.active || segment.isClosed) {
+        done(null); // a rolled segment was fsynced by the roll itself
+        return;
+      }
+      done(new StorageError(`fsync of ${segment.logFile} failed: ${error.message}`, { cause: error }));
+    });
+  }
+
+  private advanceHighWatermark(end: number): void {
+    if (end <= this.watermark) return;
+    this.watermark = end;
+    this.waiters.wake(end);
+  }
+
+  private removeOldestSegments(n: number): void {
+    if (n <= 0) return;
+    for (const segment of this.segmentList.splice(0, n)) segment.deleteFiles();
+    fsyncDirSync(this.dir);
+  }
+
+  private writeLogStartOffset(): void {
+    writeFileAtomicSync(path.join(this.dir, LOG_START_OFFSET_FILE), Buffer.from(`${this.startOffset}\n`));
+  }
+
+  private segmentIndexFor(offset: number): number {
+    const list = this.segmentList;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  private async shutdown(clean: boolean): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    try {
+      await this.maintenance;
+      this.flusher.stop();
+      const flushed = this.flusher.flush(this.endOffset);
+      if (!clean) await flushed.catch(() => undefined);
+      else {
+        await flushed;
+        this.active.writeIndexes(true);
+        this.producers.takeSnapshot(this.endOffset);
+        writeFileAtomicSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), Buffer.from('clean\n'));
+      }
+    } finally {
+      for (const segment of this.segmentList) segment.close();
+      this.state = 'closed';
+      this.waiters.wakeAll();
+    }
+  }
+
+  private ensureOpen(): void {
+    if (this.state !== 'open') throw new ClosedError(`Partition log ${this.name}`);
+  }
+}
+
+/** Compacted topics need a key on every record (Kafka refuses keyless records there too). */
+function rejectNullKeys(batch: Buffer, position: number, where: string): void {
+  const records = decodeRecords(batch, position, `${where}, batch at byte ${position}`);
+  for (let i = 0; i < records.length; i++) {
+    if (records[i]!.key === null) {
+      throw new InvalidRecordError(`${where}: record ${i} of the batch at byte ${position} has no key, which a compacted topic requires`);
+    }
+  }
+}
