@@ -11,6 +11,7 @@ import {
   readTopicsFile,
   writeProducerIdBlockEnd,
   writeTopicsFile,
+  type TopicMetadata,
 } from '../../../core/log/topic-metadata-file.ts';
 
 describe('core/log/topic-metadata-file', () => {
@@ -29,7 +30,7 @@ describe('core/log/topic-metadata-file', () => {
   });
 
   it('round-trips topics and leaves no temporary file', () => {
-    const topics = [
+    const topics: TopicMetadata[] = [
       { name: 'a', topicId: 'id-a', partitions: 3, configs: { 'retention.ms': '5' }, internal: false },
       { name: '__consumer_offsets', topicId: 'id-o', partitions: 1, configs: {}, internal: true },
     ];
