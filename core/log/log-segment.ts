@@ -107,6 +107,8 @@ export class LogSegment {
   nextOffset: number;
   /** Clock time of the first append (segment.ms rolling), or -1 while empty. */
   firstAppendTime = -1;
+  /** The options the segment was made with. */
+  readonly options: LogSegmentOptions;
   private readonly fd: number;
   private readonly indexIntervalBytes: number;
   private fileSize: number;
@@ -120,6 +122,7 @@ export class LogSegment {
     this.fd = fd;
     this.fileSize = size;
     this.suffix = suffix;
+    this.options = options;
     this.indexIntervalBytes = options.indexIntervalBytes;
     this.offsetIndex = new OffsetIndex(baseOffset);
     this.timeIndex = new TimeIndex(baseOffset);
@@ -183,6 +186,11 @@ export class LogSegment {
   /** Largest record timestamp in the segment, or -1 when it has none. */
   get maxTimestamp(): number {
     return this.timeIndex.maxTimestamp;
+  }
+
+  /** The suffix the files carry now: `''`, `.cleaned` or `.swap`. */
+  get fileSuffix(): string {
+    return this.suffix;
   }
 
   /** Whether {@link close} ran. */
@@ -330,9 +338,11 @@ export class LogSegment {
    * them against the log and finds the segment's end; rebuilds and rewrites any index that is missing or
    * inconsistent. Returns the paths of rebuilt index files.
    *
+   * @param offsetBound an offset no entry may reach (the next segment's base offset); defaults to the
+   *   offset after the last batch. A compacted segment may keep a time-index entry past its last batch.
    * @throws LogCorruptedError when the log itself is damaged (a rebuild walk finds a bad batch).
    */
-  loadIndexes(): string[] {
+  loadIndexes(offsetBound = -1): string[] {
     const loaded = OffsetIndex.load(this.indexFile, this.baseOffset, this.fileSize);
     if (loaded.index) {
       const index = loaded.index;
@@ -343,7 +353,7 @@ export class LogSegment {
         this.offsetIndex = index;
         this.nextOffset = tail.nextOffset;
         this.bytesSinceIndexEntry = this.fileSize - from;
-        const time = TimeIndex.load(this.timeIndexFile, this.baseOffset, this.nextOffset);
+        const time = TimeIndex.load(this.timeIndexFile, this.baseOffset, Math.max(this.nextOffset, offsetBound));
         if (time.index) {
           this.timeIndex = time.index;
           return [];

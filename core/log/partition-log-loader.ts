@@ -70,7 +70,7 @@ export function loadPartitionLog(options: PartitionLogLoadOptions): LoadedPartit
       const segment = LogSegment.open(dir, bases[i]!, options.segment);
       segments.push(segment);
       if (i < bases.length - 1) {
-        rebuiltIndexes.push(...segment.loadIndexes());
+        rebuiltIndexes.push(...segment.loadIndexes(bases[i + 1]!));
         continue;
       }
       let recovered = false;
