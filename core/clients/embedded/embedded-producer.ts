@@ -37,11 +37,11 @@ import { TributaryError } from '../../errors/tributary-error.ts';
 export const DEFAULT_BATCH_SIZE = 512 * 1024;
 const INT32_LIMIT = 0x8000_0000;
 
-/** A message after validation, ready for the accumulator. */
-interface PreparedMessage {
+/** The validated messages of one send for one partition, in send order. */
+interface PartitionGroup {
   readonly topic: string;
   readonly partition: number;
-  readonly record: BatchRecordInput;
+  readonly records: BatchRecordInput[];
 }
 
 /** What one send contributed to one partition. */
@@ -49,7 +49,7 @@ interface TouchedPartition {
   readonly topic: string;
   readonly partition: number;
   readonly first: AccumulatedRecord;
-  readonly batches: Set<ProducerBatch>;
+  readonly batches: readonly ProducerBatch[];
 }
 
 function toBytes(value: unknown, what: string, where: string): Buffer | null {
@@ -81,7 +81,7 @@ export class EmbeddedProducer implements Producer {
   private epoch = -1;
   private readonly sequences = new Map<string, number>();
   private readonly lastBatches = new Map<string, Buffer>();
-  private readonly preparing = new Set<Promise<PreparedMessage[]>>();
+  private readonly preparing = new Set<Promise<PartitionGroup[]>>();
   private readonly accumulator: RecordAccumulator;
   private readonly defaultPartitioner = new DefaultPartitioner();
   private readonly customPartitioner: ReturnType<ICustomPartitioner> | null;
@@ -190,44 +190,45 @@ export class EmbeddedProducer implements Producer {
     const compression = batch.compression === undefined ? this.compression : resolveCompression(batch.compression);
     const preparing = this.prepareAll(batch);
     this.preparing.add(preparing);
-    let prepared: PreparedMessage[];
+    let groups: PartitionGroup[];
     try {
-      prepared = await preparing;
+      groups = await preparing;
     } finally {
       this.preparing.delete(preparing);
     }
-
-    const touched = new Map<string, TouchedPartition>();
-    for (const m of prepared) {
-      const accumulated = this.accumulator.append(m.topic, m.partition, m.record, compression);
-      const k = `${m.topic}\u0000${m.partition}`;
-      const entry = touched.get(k);
-      if (entry === undefined) {
-        touched.set(k, { topic: m.topic, partition: m.partition, first: accumulated, batches: new Set([accumulated.batch]) });
-      } else {
-        entry.batches.add(accumulated.batch);
-      }
+    const touched: TouchedPartition[] = [];
+    for (const g of groups) {
+      const { first, batches } = this.accumulator.appendAll(g.topic, g.partition, g.records, compression);
+      touched.push({ topic: g.topic, partition: g.partition, first, batches });
     }
-    if (this.lingerMs === 0) for (const t of touched.values()) this.accumulator.flush(t.topic, t.partition);
-
-    const topicOrder = new Map<string, number>();
-    for (const t of touched.values()) if (!topicOrder.has(t.topic)) topicOrder.set(t.topic, topicOrder.size);
-    const entries = [...touched.values()].sort(
-      (a, b) => topicOrder.get(a.topic)! - topicOrder.get(b.topic)! || a.partition - b.partition,
-    );
-    return Promise.all(entries.map((t) => this.awaitPartition(t)));
+    if (this.lingerMs === 0) for (const t of touched) this.accumulator.flush(t.topic, t.partition);
+    return Promise.all(touched.map((t) => this.awaitPartition(t)));
   }
 
-  /** Validates every message and picks its partition (creating topics if allowed) before anything is batched. */
-  private async prepareAll(batch: KafkaProducerBatch): Promise<PreparedMessage[]> {
-    const prepared: PreparedMessage[] = [];
+  /**
+   * Validates every message and picks its partition (creating topics if allowed) before anything is
+   * batched; groups the records per topic-partition (topics in send order, partitions ascending).
+   */
+  private async prepareAll(batch: KafkaProducerBatch): Promise<PartitionGroup[]> {
+    const groups: PartitionGroup[] = [];
+    const now = this.ctx.clock.now();
     for (const { topic, messages } of batch.topicMessages ?? []) {
       if (typeof topic !== 'string' || topic.length === 0) throw new InvalidArgumentError(`Invalid topic ${String(topic)}`);
       if (!Array.isArray(messages)) throw new InvalidArgumentError(`Invalid messages array for topic "${topic}"`);
       const numPartitions = await topicPartitionCount(this.ctx, topic, this.allowAutoTopicCreation);
-      for (let i = 0; i < messages.length; i++) prepared.push(this.prepare(topic, numPartitions, messages[i]!, i));
+      const byPartition: (BatchRecordInput[] | undefined)[] = new Array(numPartitions);
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        const record = this.prepare(topic, message, i, now);
+        const partition = this.choosePartition(topic, numPartitions, message, record.key);
+        (byPartition[partition] ??= []).push(record);
+      }
+      for (let p = 0; p < numPartitions; p++) {
+        const records = byPartition[p];
+        if (records !== undefined) groups.push({ topic, partition: p, records });
+      }
     }
-    return prepared;
+    return groups;
   }
 
   /**
@@ -257,35 +258,40 @@ export class EmbeddedProducer implements Producer {
     if (this.state !== 'connected') throw new IllegalStateError('Producer is not connected: call connect() first');
   }
 
-  private prepare(topic: string, numPartitions: number, message: Message, index: number): PreparedMessage {
-    const where = `message ${index} to topic "${topic}"`;
+  private prepare(topic: string, message: Message, index: number, now: number): BatchRecordInput {
     if (message === null || typeof message !== 'object' || !('value' in message)) {
-      throw new InvalidArgumentError(`Invalid ${where}: a message needs a value (null for a tombstone)`);
+      throw new InvalidArgumentError(`Invalid message ${index} to topic "${topic}": a message needs a value (null for a tombstone)`);
     }
-    const key = toBytes(message.key, 'key', where);
-    const value = toBytes(message.value, 'value', where);
-    let timestamp: number;
-    if (message.timestamp === undefined || message.timestamp === null) {
-      timestamp = this.ctx.clock.now();
-    } else {
+    const value = message.value;
+    const key = message.key;
+    let timestamp = now;
+    if (message.timestamp !== undefined && message.timestamp !== null) {
       timestamp = Number(message.timestamp);
       if (!Number.isSafeInteger(timestamp)) {
-        throw new InvalidArgumentError(`Invalid ${where}: timestamp "${String(message.timestamp)}" is not an integer`);
+        throw new InvalidArgumentError(`Invalid message ${index} to topic "${topic}": timestamp "${String(message.timestamp)}" is not an integer`);
       }
     }
-    const headers = toRecordHeaders(message.headers, where);
+    return {
+      key: key === undefined || key === null ? null : Buffer.isBuffer(key) ? key : toBytes(key, 'key', `message ${index} to topic "${topic}"`),
+      value: value === null ? null : Buffer.isBuffer(value) ? value : toBytes(value, 'value', `message ${index} to topic "${topic}"`),
+      timestamp,
+      headers: message.headers === undefined ? null : toRecordHeaders(message.headers, `message ${index} to topic "${topic}"`),
+    };
+  }
+
+  private choosePartition(topic: string, numPartitions: number, message: Message, key: Buffer | null): number {
     let partition: number;
     if (message.partition !== undefined && message.partition !== null) {
       partition = message.partition;
     } else if (this.customPartitioner !== null) {
       partition = this.customPartitioner({ topic, partitionMetadata: this.metadataOf(topic, numPartitions), message });
     } else {
-      partition = this.defaultPartitioner.partition(topic, numPartitions, key);
+      return this.defaultPartitioner.partition(topic, numPartitions, key);
     }
     if (!Number.isInteger(partition) || partition < 0 || partition >= numPartitions) {
       throw new UnknownTopicOrPartitionError(topic, Number(partition));
     }
-    return { topic, partition, record: { key, value, timestamp, headers } };
+    return partition;
   }
 
   private metadataOf(topic: string, numPartitions: number): PartitionMetadata[] {
@@ -301,7 +307,7 @@ export class EmbeddedProducer implements Producer {
   }
 
   private async awaitPartition(t: TouchedPartition): Promise<RecordMetadata> {
-    const results = await Promise.all([...t.batches].map((b) => b.done));
+    const results = await Promise.all(t.batches.map((b) => b.done));
     const log = this.ctx.logManager.partition(t.topic, t.partition);
     return this.metadata(log, results[0]!, t.first.index);
   }

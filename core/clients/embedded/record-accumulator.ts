@@ -119,7 +119,33 @@ export class RecordAccumulator {
    */
   append(topic: string, partition: number, record: BatchRecordInput, compression: CompressionType): AccumulatedRecord {
     if (this.closed) throw new ClosedError(`Producer for ${topic}-${partition}`);
+    return this.appendTo(this.queue(topic, partition), record, compression);
+  }
+
+  /**
+   * Adds records to `topic`-`partition` in order (see {@link RecordAccumulator.append}); returns where the
+   * first went and every batch that received some of them.
+   *
+   * @throws ClosedError after {@link RecordAccumulator.close}.
+   */
+  appendAll(
+    topic: string,
+    partition: number,
+    records: readonly BatchRecordInput[],
+    compression: CompressionType,
+  ): { first: AccumulatedRecord; batches: ProducerBatch[] } {
+    if (this.closed) throw new ClosedError(`Producer for ${topic}-${partition}`);
     const queue = this.queue(topic, partition);
+    const first = this.appendTo(queue, records[0]!, compression);
+    const batches = [first.batch];
+    for (let i = 1; i < records.length; i++) {
+      const { batch } = this.appendTo(queue, records[i]!, compression);
+      if (batch !== batches[batches.length - 1]) batches.push(batch);
+    }
+    return { first, batches };
+  }
+
+  private appendTo(queue: PartitionQueue, record: BatchRecordInput, compression: CompressionType): AccumulatedRecord {
     const size = estimateRecordSize(record);
     let batch = queue.open;
     if (batch !== null && (batch.compression !== compression || batch.estimatedBytes + size > this.options.batchSize)) {
@@ -132,7 +158,7 @@ export class RecordAccumulator {
       }
     }
     if (batch === null) {
-      batch = new ProducerBatch(topic, partition, compression);
+      batch = new ProducerBatch(queue.topic, queue.partition, compression);
       queue.open = batch;
       queue.due = false;
       if (this.options.lingerMs > 0) {
