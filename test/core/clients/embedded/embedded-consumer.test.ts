@@ -100,6 +100,22 @@ describe('core/clients/embedded/embedded-consumer', () => {
     expect(seen).toEqual(['0:5:5', '0:6:6']);
   });
 
+  it('resets its position per autoOffsetReset when records it has not read yet are deleted while it runs', async () => {
+    await send('events', ['0', '1', '2']);
+    const c = await consumer({ groupId: 'overtaken', autoOffsetReset: 'earliest' });
+    const seen = await collect(c);
+    await eventually(() => seen.length === 3, 5000, 'first records');
+    c.pause([{ topic: 'events' }]);
+    await send('events', ['3', '4', '5', '6', '7']);
+    const admin = t.log.admin();
+    await admin.connect();
+    await admin.deleteTopicRecords({ topic: 'events', partitions: [{ partition: 0, offset: '6' }] });
+    c.resume([{ topic: 'events' }]);
+    await eventually(() => seen.length === 5, 5000, 'records after the reset');
+    expect(seen.slice(3)).toEqual(['0:6:6', '0:7:7']);
+    expect(t.logger.lines.some((l) => l.message.includes('offset 3 of events-0 is out of range'))).toBe(true);
+  });
+
   it('seeks to an offset, and to -2 (earliest), dropping the rest of the batch in flight', async () => {
     await send('events', ['a', 'b', 'c', 'd', 'e']);
     const c = await consumer({ groupId: 'seeker' });

@@ -9,6 +9,7 @@ import {
   IllegalStateError,
   InvalidArgumentError,
   OutOfOrderSequenceError,
+  StorageError,
   UnknownTopicOrPartitionError,
 } from '../../../../core/errors/log-errors.ts';
 import type { EmbeddedLog } from '../../../../core/clients/embedded/embedded-log.ts';
@@ -159,6 +160,27 @@ describe('core/clients/embedded/embedded-producer', () => {
     // The producer's own sequence went on from 5: the next send is accepted.
     const [third] = await producer.send({ topic: 'one', messages: [{ value: 'f' }] });
     expect(third!.baseOffset).toBe('5');
+  });
+
+  it('retries a retriable append failure with the same batch: an append whose acknowledgement was lost is not duplicated', async () => {
+    const producer = t.log.producer({ idempotent: true, retry: { initialRetryTime: 1, retries: 3 } });
+    await producer.connect();
+    await producer.send({ topic: 'one', messages: [{ value: 'first' }] });
+    const log = t.log.logManager.partition('one', 0);
+    const original = log.append.bind(log);
+    let attempts = 0;
+    log.append = async (batch: Buffer) => {
+      attempts++;
+      const result = await original(batch);
+      if (attempts === 1) throw new StorageError('acknowledgement lost', { retriable: true });
+      return result;
+    };
+    const [meta] = await producer.send({ topic: 'one', messages: [{ value: 'second' }, { value: 'third' }] });
+    expect(attempts).toBe(2);
+    expect(meta!.baseOffset).toBe('1');
+    expect(log.logEndOffset).toBe(3);
+    expect(readPartition(t.log, 'one', 0).records.map((r) => r.value!.toString())).toEqual(['first', 'second', 'third']);
+    expect(t.logger.lines.some((l) => l.level === 'warn' && l.message.includes('Retrying append to one-0'))).toBe(true);
   });
 
   it('rejects a batch whose sequence skips ahead with OutOfOrderSequenceError', async () => {
