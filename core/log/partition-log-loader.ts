@@ -10,6 +10,7 @@ import type { Clock } from '../time/clock.ts';
 import type { RecoveryReport } from './log-contracts.ts';
 import { LogCorruptedError, StorageError } from '../errors/log-errors.ts';
 import { LogSegment, type LogSegmentOptions } from './log-segment.ts';
+import { completeInterruptedSwaps } from './segment-swap.ts';
 import { ProducerStateManager, incrementSequence } from './producer-state-manager.ts';
 import { fsyncDirSync, readFileIfExistsSync, TMP_SUFFIX, unlinkIfExistsSync } from './atomic-file.ts';
 import {
@@ -18,7 +19,6 @@ import {
   LOG_SUFFIX,
   SWAP_SUFFIX,
   TIME_INDEX_SUFFIX,
-  offsetFileName,
   parseOffsetFileName,
 } from './segment-file-names.ts';
 
@@ -132,20 +132,8 @@ export function readLogStartOffset(dir: string): number {
  * index files whose log is gone.
  */
 function prepareFiles(dir: string): number[] {
-  let names = fs.readdirSync(dir);
-  let changed = false;
-  for (const name of names) {
-    const parsed = parseOffsetFileName(name);
-    if (!parsed || parsed.extension !== LOG_SUFFIX || parsed.suffix !== SWAP_SUFFIX) continue;
-    const base = parsed.offset;
-    for (const ext of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) unlinkIfExistsSync(path.join(dir, offsetFileName(base, ext)));
-    for (const ext of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, LOG_SUFFIX]) {
-      const from = path.join(dir, offsetFileName(base, ext, SWAP_SUFFIX));
-      if (fs.existsSync(from)) fs.renameSync(from, path.join(dir, offsetFileName(base, ext)));
-    }
-    changed = true;
-  }
-  if (changed) names = fs.readdirSync(dir);
+  let changed = completeInterruptedSwaps(dir);
+  const names = fs.readdirSync(dir);
   const logs = new Set<number>();
   for (const name of names) {
     const parsed = parseOffsetFileName(name);

@@ -20,31 +20,28 @@ import {
   ClosedError,
   IllegalStateError,
   InvalidRecordError,
-  LogCorruptedError,
   OffsetOutOfRangeError,
-  RecordTooLargeError,
   StorageError,
 } from '../errors/log-errors.ts';
 import {
-  decodeRecords,
   restampLogAppendTime,
   validateRecordBatch,
   writeBaseOffset,
   writePartitionLeaderEpoch,
 } from './record-batch.ts';
-import { policyCompacts } from './topic-config.ts';
+import { checkClientBatch } from './client-batch-checks.ts';
+import { findOffsetForTimestamp, segmentIndexFor, verifySegments } from './segment-search.ts';
 import { LogSegment, type LogSegmentOptions } from './log-segment.ts';
 import { ProducerStateManager, incrementSequence, type ProducerBatchMetadata } from './producer-state-manager.ts';
 import { FlushScheduler } from './flush-scheduler.ts';
 import { DataWaiters } from './data-waiters.ts';
 import { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_FILE, loadPartitionLog } from './partition-log-loader.ts';
 import { fsyncDirSync, writeFileAtomicSync } from './atomic-file.ts';
-import { SWAP_SUFFIX } from './segment-file-names.ts';
+import { swapSegmentFiles } from './segment-swap.ts';
 
 /** Default bytes of log between offset-index entries (Kafka's `index.interval.bytes`). */
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
 
-const TWO_32 = 0x1_0000_0000;
 const MAX_RELATIVE_OFFSET = 0xffff_ffff;
 const EMPTY = Buffer.alloc(0);
 
@@ -210,7 +207,7 @@ export class PartitionLog implements PartitionLogApi {
     const maxOffset = Math.min(options?.maxOffset ?? this.watermark, this.endOffset);
     let records: Buffer = EMPTY;
     if (offset < maxOffset) {
-      for (let i = this.segmentIndexFor(offset); i < this.segmentList.length; i++) {
+      for (let i = segmentIndexFor(this.segmentList, offset); i < this.segmentList.length; i++) {
         const segment = this.segmentList[i]!;
         if (segment.baseOffset >= maxOffset) break;
         const position = segment.translateOffset(offset);
@@ -230,38 +227,18 @@ export class PartitionLog implements PartitionLogApi {
    */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
     this.ensureOpen();
-    const lso = this.startOffset;
-    const hw = this.watermark;
-    for (let i = this.segmentIndexFor(lso); i < this.segmentList.length; i++) {
-      const segment = this.segmentList[i]!;
-      if (segment.baseOffset >= hw) return null;
-      if (segment.maxTimestamp < timestamp) continue;
-      const position = segment.translateOffset(Math.max(segment.timeIndex.lookup(timestamp), lso));
-      if (position < 0) continue;
-      let found: { offset: number; timestamp: number } | null = null;
-      let beyond = false;
-      const walk = segment.walk(position, {
-        verifyCrc: false,
-        visit: (buf, at, filePosition) => {
-          const base = buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
-          if (base >= hw) return !(beyond = true);
-          const maxTs = buf.readInt32BE(at + 35) * TWO_32 + buf.readUInt32BE(at + 39);
-          if (maxTs < timestamp || base + buf.readInt32BE(at + 23) < lso) return true;
-          const bytes = segment.read(filePosition, 0, Infinity);
-          for (const r of decodeRecords(bytes, 0, `${segment.logFile} at byte ${filePosition}`)) {
-            if (r.timestamp >= timestamp && r.offset >= lso && r.offset < hw) {
-              found = { offset: r.offset, timestamp: r.timestamp };
-              return false;
-            }
-          }
-          return true;
-        },
-      });
-      if (found !== null) return found;
-      if (walk.problem !== null) throw new LogCorruptedError(segment.logFile, walk.end, walk.problem);
-      if (beyond) return null;
-    }
-    return null;
+    return findOffsetForTimestamp(this.segmentList, timestamp, this.startOffset, this.watermark);
+  }
+
+  /**
+   * Validates every batch of every segment (closed ones included) by CRC and framing: the full validation
+   * open does not do for closed segments. Returns the number of batches checked.
+   *
+   * @throws LogCorruptedError naming the file and byte position of the first bad batch; ClosedError.
+   */
+  verifyIntegrity(): number {
+    this.ensureOpen();
+    return verifySegments(this.segmentList);
   }
 
   /**
@@ -353,9 +330,8 @@ export class PartitionLog implements PartitionLogApi {
   }
 
   /**
-   * Swaps a compacted copy in for a closed segment. `cleaned` holds the same base offset, written with the
-   * `.cleaned` suffix, log and indexes fsynced. Steps: rename it to `.swap` (the log file last: its rename
-   * is the commit point), delete the old files, rename the swap files into place. Call inside
+   * Swaps a compacted copy in for a closed segment, crash-safely (see segment-swap.ts). `cleaned` holds the
+   * same base offset, written with the `.cleaned` suffix, log and indexes fsynced. Call inside
    * {@link withMaintenance}.
    *
    * @throws IllegalStateError when `old` is not a closed segment of this log.
@@ -365,45 +341,29 @@ export class PartitionLog implements PartitionLogApi {
     if (i < 0 || old === this.active || cleaned.baseOffset !== old.baseOffset) {
       throw new IllegalStateError(`Segment ${old.logFile} is not a closed segment of ${this.name}`);
     }
-    cleaned.renameFiles(SWAP_SUFFIX);
-    fsyncDirSync(this.dir);
-    old.deleteFiles();
-    cleaned.renameFiles('');
-    fsyncDirSync(this.dir);
+    swapSegmentFiles(this.dir, old, cleaned);
     this.segmentList[i] = cleaned;
   }
 
   private appendBatches(batch: Buffer): Promise<AppendResult> {
     const config = this.currentConfig;
     const where = `produce to ${this.name}`;
+    const source = { topic: this.topic, partition: this.partition, where };
     if (batch.length === 0) throw new InvalidRecordError(`${where}: no record batch`);
     const now = this.clock.now();
     const stampAppendTime = config.messageTimestampType === 'LogAppendTime';
-    const compact = policyCompacts(config.cleanupPolicy);
     const firstOffset = this.endOffset;
     let offset = firstOffset;
     let records = 0;
     let idempotent: number[] | null = null;
     for (let p = 0; p < batch.length; ) {
       const header = validateRecordBatch(batch, p, where);
-      if (header.sizeInBytes > config.maxMessageBytes) {
-        throw new RecordTooLargeError(this.topic, this.partition, header.sizeInBytes, config.maxMessageBytes);
-      }
-      if (header.recordCount === 0 || header.lastOffsetDelta !== header.recordCount - 1) {
-        throw new InvalidRecordError(
-          `${where}: batch at byte ${p} has ${header.recordCount} records but last offset delta ${header.lastOffsetDelta}`,
-        );
-      }
-      if (header.isControl) throw new InvalidRecordError(`${where}: clients may not append control batches (byte ${p})`);
-      if (compact) rejectNullKeys(batch, p, where);
+      checkClientBatch(batch, p, header, config, source);
       if (header.producerId >= 0) {
-        if (header.baseSequence < 0 || header.producerEpoch < 0) {
-          throw new InvalidRecordError(`${where}: idempotent batch of producer ${header.producerId} has no sequence or epoch`);
-        }
         const lastSeq = incrementSequence(header.baseSequence, header.lastOffsetDelta);
         const duplicate = this.producers.check(header.producerId, header.producerEpoch, header.baseSequence, lastSeq);
         if (duplicate !== null) return this.ackDuplicate(duplicate, header.recordCount);
-        (idempotent ??= []).push(header.producerId, header.producerEpoch, header.baseSequence, lastSeq, offset);
+        (idempotent ??= []).push(header.producerId, header.producerEpoch, header.baseSequence, lastSeq, offset, offset + header.recordCount - 1);
       }
       writeBaseOffset(batch, p, offset);
       writePartitionLeaderEpoch(batch, p, 0);
@@ -415,10 +375,9 @@ export class PartitionLog implements PartitionLogApi {
     this.maybeRoll(batch.length, offset, now);
     this.active.append(batch, now);
     if (idempotent !== null) {
-      for (let i = 0; i < idempotent.length; i += 5) {
-        const base = idempotent[i + 4]!;
-        const next = i + 9 < idempotent.length ? idempotent[i + 9]! : offset;
-        this.producers.update(idempotent[i]!, idempotent[i + 1]!, idempotent[i + 2]!, idempotent[i + 3]!, base, next - 1);
+      for (let i = 0; i < idempotent.length; i += 6) {
+        const v = idempotent;
+        this.producers.update(v[i]!, v[i + 1]!, v[i + 2]!, v[i + 3]!, v[i + 4]!, v[i + 5]!);
       }
     }
     this.endOffset = offset;
@@ -501,23 +460,6 @@ export class PartitionLog implements PartitionLogApi {
     writeFileAtomicSync(path.join(this.dir, LOG_START_OFFSET_FILE), Buffer.from(`${this.startOffset}\n`));
   }
 
-  private segmentIndexFor(offset: number): number {
-    const list = this.segmentList;
-    let lo = 0;
-    let hi = list.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
-  }
-
   private async shutdown(clean: boolean): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
@@ -541,15 +483,5 @@ export class PartitionLog implements PartitionLogApi {
 
   private ensureOpen(): void {
     if (this.state !== 'open') throw new ClosedError(`Partition log ${this.name}`);
-  }
-}
-
-/** Compacted topics need a key on every record (Kafka refuses keyless records there too). */
-function rejectNullKeys(batch: Buffer, position: number, where: string): void {
-  const records = decodeRecords(batch, position, `${where}, batch at byte ${position}`);
-  for (let i = 0; i < records.length; i++) {
-    if (records[i]!.key === null) {
-      throw new InvalidRecordError(`${where}: record ${i} of the batch at byte ${position} has no key, which a compacted topic requires`);
-    }
   }
 }

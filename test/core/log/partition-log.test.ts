@@ -279,6 +279,24 @@ describe('core/log/partition-log', () => {
     expect((caught as LogCorruptedError).file).toBe(closed.logFile);
     expect((caught as LogCorruptedError).position).toBe(second);
     expect(() => log!.read(closed.baseOffset + 4, 1)).toThrow(LogCorruptedError);
+    let full: unknown = null;
+    try {
+      log.verifyIntegrity();
+    } catch (error) {
+      full = error;
+    }
+    expect(full).toBeInstanceOf(LogCorruptedError);
+    expect((full as LogCorruptedError).file).toBe(closed.logFile);
+    expect((full as LogCorruptedError).position).toBe(second);
+    expect(log.recoveryReport.truncatedBytes).toBe(0);
+    expect(fs.statSync(closed.logFile).size).toBe(bytes.length);
+  });
+
+  it('verifyIntegrity checks every batch of every segment', async () => {
+    log = await openLog(dir, { segmentBytes: 400 });
+    for (let i = 0; i < 10; i++) await log.append(batchOf(values(i * 3, 3)));
+    expect(log.segments.length).toBeGreaterThan(2);
+    expect(log.verifyIntegrity()).toBe(10);
   });
 
   it('delete() closes the log and removes its directory', async () => {
