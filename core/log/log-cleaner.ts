@@ -124,61 +124,72 @@ export class LogCleaner {
   }
 }
 
+/** Whether a record survives: keyless, or the latest for its key and not an expired tombstone. */
+function survives(key: Buffer | null, value: Buffer | null, offset: number, latest: Map<string, number>, dropTombstones: boolean): boolean {
+  return key === null || (latest.get(key.toString('latin1')) === offset && (value !== null || !dropTombstones));
+}
+
+/** Whether cleaning would remove any record of `segment` (stops at the first one). */
+function hasRemovableRecords(segment: LogSegment, latest: Map<string, number>, dropTombstones: boolean): boolean {
+  let removable = false;
+  forEachBatchOf(segment, (buf, at) => {
+    if (readBatchHeader(buf, at).isControl) return true;
+    for (const r of decodeRecords(buf, at, segment.logFile)) {
+      if (!survives(r.key, r.value, r.offset, latest, dropTombstones)) {
+        removable = true;
+        return false;
+      }
+    }
+    return true;
+  });
+  return removable;
+}
+
 /**
- * Writes the compacted copy of `segment` as `<base>.log.cleaned` (+ indexes, all fsynced), or returns null
- * when no record would be removed.
+ * Writes the compacted copy of `segment` as `<base>.log.cleaned` (+ indexes, all fsynced), batch by batch
+ * (memory stays at one batch), or returns null when no record would be removed.
  */
 function rewriteSegment(segment: LogSegment, latest: Map<string, number>, dropTombstones: boolean, now: number): LogSegment | null {
-  const out: Buffer[] = [];
-  let total = 0;
-  let changed = false;
-  forEachBatchOf(segment, (buf, at, size) => {
-    const header = readBatchHeader(buf, at);
-    if (header.isControl) {
-      out.push(Buffer.from(buf.subarray(at, at + size)));
-      total += size;
-      return;
-    }
-    const records = decodeRecords(buf, at, segment.logFile);
-    const keep: BatchRecordInput[] = [];
-    for (const r of records) {
-      const survives =
-        r.key === null || (latest.get(r.key.toString('latin1')) === r.offset && (r.value !== null || !dropTombstones));
-      if (survives) keep.push({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers, offset: r.offset });
-    }
-    if (keep.length === records.length) {
-      out.push(Buffer.from(buf.subarray(at, at + size)));
-      total += size;
-      return;
-    }
-    changed = true;
-    if (keep.length === 0) return;
-    const first = keep[0]!.offset!;
-    const batch = encodeRecordBatch(keep, {
-      baseOffset: first,
-      compression: header.compression,
-      timestampType: header.timestampType,
-      producerId: header.producerId,
-      producerEpoch: header.producerEpoch,
-      baseSequence: header.baseSequence < 0 ? -1 : incrementSequence(header.baseSequence, first - header.baseOffset),
-      isTransactional: header.isTransactional,
-      partitionLeaderEpoch: header.partitionLeaderEpoch,
-    });
-    out.push(batch);
-    total += batch.length;
-  });
-  if (!changed) return null;
+  if (!hasRemovableRecords(segment, latest, dropTombstones)) return null;
   for (const ext of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
     unlinkIfExistsSync(path.join(segment.dir, offsetFileName(segment.baseOffset, ext, CLEANED_SUFFIX)));
   }
   const cleaned = LogSegment.create(segment.dir, segment.baseOffset, segment.options, CLEANED_SUFFIX);
   try {
-    if (total > 0) {
-      const bytes = Buffer.allocUnsafe(total);
-      let p = 0;
-      for (const b of out) p += b.copy(bytes, p);
-      cleaned.append(bytes, now);
-    }
+    forEachBatchOf(segment, (buf, at, size) => {
+      const header = readBatchHeader(buf, at);
+      if (header.isControl) {
+        cleaned.append(buf.subarray(at, at + size), now);
+        return true;
+      }
+      const records = decodeRecords(buf, at, segment.logFile);
+      const keep: BatchRecordInput[] = [];
+      for (const r of records) {
+        if (survives(r.key, r.value, r.offset, latest, dropTombstones)) {
+          keep.push({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers, offset: r.offset });
+        }
+      }
+      if (keep.length === records.length) {
+        cleaned.append(buf.subarray(at, at + size), now);
+        return true;
+      }
+      if (keep.length === 0) return true;
+      const first = keep[0]!.offset!;
+      cleaned.append(
+        encodeRecordBatch(keep, {
+          baseOffset: first,
+          compression: header.compression,
+          timestampType: header.timestampType,
+          producerId: header.producerId,
+          producerEpoch: header.producerEpoch,
+          baseSequence: header.baseSequence < 0 ? -1 : incrementSequence(header.baseSequence, first - header.baseOffset),
+          isTransactional: header.isTransactional,
+          partitionLeaderEpoch: header.partitionLeaderEpoch,
+        }),
+        now,
+      );
+      return true;
+    });
     // Keep the segment's largest timestamp (retention of compact,delete topics looks at it).
     const time = cleaned.timeIndex;
     if (segment.maxTimestamp > time.maxTimestamp) {
@@ -193,14 +204,13 @@ function rewriteSegment(segment: LogSegment, latest: Map<string, number>, dropTo
   return cleaned;
 }
 
-/** Calls `fn` with every CRC-checked batch of a segment. @throws LogCorruptedError */
-function forEachBatchOf(segment: LogSegment, fn: (buf: Buffer, at: number, size: number) => void): void {
-  const walk = segment.walk(0, {
-    verifyCrc: true,
-    visit: (buf, at, _filePosition, size) => {
-      fn(buf, at, size);
-    },
-  });
+/**
+ * Calls `fn` with every CRC-checked batch of a segment (the buffer is reused); `fn` returns false to stop.
+ *
+ * @throws LogCorruptedError
+ */
+function forEachBatchOf(segment: LogSegment, fn: (buf: Buffer, at: number, size: number) => boolean | void): void {
+  const walk = segment.walk(0, { verifyCrc: true, visit: (buf, at, _filePosition, size) => fn(buf, at, size) !== false });
   if (walk.problem !== null) throw new LogCorruptedError(segment.logFile, walk.end, walk.problem);
 }
 

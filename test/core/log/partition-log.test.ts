@@ -140,6 +140,20 @@ describe('core/log/partition-log', () => {
       expect(log.highWatermark).toBe(3);
     });
 
+    it("under 'always', waiters wake when the fsync moves the high watermark, not at the write", async () => {
+      log = await openLog(dir, {}, { flushPolicy: { mode: 'always' } });
+      let woke = false;
+      const waiting = log.waitForData(0, 1_000_000).then(() => (woke = true));
+      const ack = log.append(batchOf(values(0, 1)));
+      await Promise.resolve();
+      expect(log.logEndOffset).toBe(1);
+      expect(woke).toBe(false);
+      await ack;
+      await waiting;
+      expect(woke).toBe(true);
+      expect(log.highWatermark).toBe(1);
+    });
+
     it("'interval' fsyncs on a clock timer and acknowledges at once", async () => {
       const clock = new ManualClock(0);
       log = await openLog(dir, {}, { clock, flushPolicy: { mode: 'interval', intervalMs: 100 } });

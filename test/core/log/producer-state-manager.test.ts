@@ -103,6 +103,23 @@ describe('core/log/producer-state-manager', () => {
       expect(readAllRecords(log).map((r) => r.value)).toEqual(['plain', 'v0', 'v1', 'v2', 'v3', 'v4']);
     });
 
+    it('records the right offsets for an idempotent batch followed by a plain one in the same append', async () => {
+      log = await openLog(dir);
+      const result = await log.append(Buffer.concat([idempotent(3, 0, 0, 3), batchOf(['p1', 'p2'])]));
+      expect(result).toMatchObject({ baseOffset: 0, lastOffset: 4, recordCount: 5 });
+      expect(await log.append(idempotent(3, 0, 0, 3))).toMatchObject({ baseOffset: 0, lastOffset: 2, duplicate: true });
+      expect(log.logEndOffset).toBe(5);
+    });
+
+    it('checks a whole multi-batch append before writing any of it', async () => {
+      log = await openLog(dir);
+      await log.append(idempotent(6, 0, 0, 1));
+      const bad = Buffer.concat([idempotent(6, 0, 1, 1), idempotent(6, 0, 5, 1)]);
+      await expect(log.append(bad)).rejects.toBeInstanceOf(OutOfOrderSequenceError);
+      expect(log.logEndOffset).toBe(1);
+      expect(await log.append(idempotent(6, 0, 1, 1))).toMatchObject({ baseOffset: 1, duplicate: false });
+    });
+
     it('rejects a sequence gap and a fenced epoch, appending nothing', async () => {
       log = await openLog(dir, {}, { topic: 'payments' });
       await log.append(idempotent(5, 3, 0, 2));
