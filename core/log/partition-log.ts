@@ -86,6 +86,8 @@ export class PartitionLog implements PartitionLogApi {
   private watermark: number;
   private readonly producers: ProducerStateManager;
   private readonly flusher: FlushScheduler;
+  /** Set when an interval fsync failed: what was acknowledged may not be on disk, so appends stop. */
+  private flushFailure: StorageError | null = null;
   private readonly waiters: DataWaiters;
   private readonly name: string;
   private state: LogState = 'open';
@@ -114,6 +116,11 @@ export class PartitionLog implements PartitionLogApi {
       clock: options.clock,
       sync: (done) => this.syncActive(done),
       onDurable: (end) => this.advanceHighWatermark(end),
+      onBackgroundError: (error) => {
+        this.flushFailure = new StorageError(`Background fsync of ${this.name} failed; appends are refused until reopen: ${error.message}`, {
+          cause: error,
+        });
+      },
     });
   }
 
@@ -182,6 +189,7 @@ export class PartitionLog implements PartitionLogApi {
    */
   append(batch: Buffer): Promise<AppendResult> {
     if (this.state !== 'open') return Promise.reject(new ClosedError(`Partition log ${this.name}`));
+    if (this.flushFailure !== null) return Promise.reject(this.flushFailure);
     try {
       return this.appendBatches(batch);
     } catch (error) {

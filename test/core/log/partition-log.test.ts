@@ -8,6 +8,7 @@ import {
   LogCorruptedError,
   OffsetOutOfRangeError,
   RecordTooLargeError,
+  StorageError,
 } from '../../../core/errors/log-errors.ts';
 import { forEachBatch } from '../../../core/log/record-batch.ts';
 import type { PartitionLog } from '../../../core/log/partition-log.ts';
@@ -162,6 +163,22 @@ describe('core/log/partition-log', () => {
       clock.advance(100);
       await log.flush();
       expect(log.highWatermark).toBe(1);
+    });
+
+    it("a failed 'interval' fsync refuses later appends with a StorageError naming the partition", async () => {
+      const clock = new ManualClock(0);
+      log = await openLog(dir, {}, { clock, flushPolicy: { mode: 'interval', intervalMs: 100 } });
+      await log.append(batchOf(values(0, 1)));
+      // Close the active segment's descriptor behind the log's back: the timed fsync fails with EBADF.
+      const fd = (log.activeSegment as unknown as { fd: number }).fd;
+      fs.closeSync(fd);
+      clock.advance(100);
+      await new Promise((r) => setTimeout(r, 50));
+      const refused = log.append(batchOf(values(1, 1)));
+      await expect(refused).rejects.toBeInstanceOf(StorageError);
+      await expect(refused).rejects.toThrow(/Background fsync of orders-0 failed/);
+      expect(log.logEndOffset).toBe(1);
+      log = null; // its descriptor is gone; the directory is removed in afterEach
     });
 
     it('waitForData resolves on append, on timeout and on close, without polling', async () => {
