@@ -10,8 +10,9 @@ import type { ConsumerHost } from './consumer-host.ts';
 import { NoCommittedOffsetError } from '../../errors/group-errors.ts';
 import { OffsetOutOfRangeError } from '../../errors/log-errors.ts';
 
-/** Kafka's special seek offsets. */
+/** Kafka's special seek offset for "the high watermark". */
 export const LATEST_OFFSET = -1;
+/** Kafka's special seek offset for "the log start offset". */
 export const EARLIEST_OFFSET = -2;
 
 /**
