@@ -30,6 +30,10 @@ export const ERROR_CODES = [
   'STORAGE',
   'INVALID_ARGUMENT',
   'TIMEOUT',
+  'TOPOLOGY',
+  'SERDE',
+  'TASK_MIGRATED',
+  'STREAMS',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
