@@ -68,6 +68,7 @@ function entriesToRecord(entries: readonly IResourceConfigEntry[] | undefined, w
 export class EmbeddedAdmin implements Admin {
   readonly events = AdminEvents;
   private state: 'new' | 'connected' | 'closed' = 'new';
+  private releaseKeepAlive: () => void = () => undefined;
   private readonly emitter: InstrumentationEmitter;
 
   constructor(
@@ -81,12 +82,14 @@ export class EmbeddedAdmin implements Admin {
     if (this.state === 'closed') throw new ClosedError('Admin client');
     if (this.state === 'connected') return;
     this.state = 'connected';
+    this.releaseKeepAlive = this.ctx.keepAlive.acquire();
     this.emitter.emit(AdminEvents.CONNECT, null);
   }
 
   async disconnect(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.releaseKeepAlive();
     this.emitter.emit(AdminEvents.DISCONNECT, null);
     this.onClosed(this);
   }

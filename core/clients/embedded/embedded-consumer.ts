@@ -64,6 +64,7 @@ export class EmbeddedConsumer implements Consumer, ConsumerHost {
   readonly emitter: InstrumentationEmitter;
   readonly options: ResolvedConsumerOptions;
   private state: 'new' | 'connected' | 'closed' = 'new';
+  private releaseKeepAlive: () => void = () => undefined;
   private readonly topics = new Map<string, boolean>(); // topic -> fromBeginning
   private readonly patterns: { pattern: RegExp; fromBeginning: boolean }[] = [];
   private readonly pausedTopics = new Set<string>();
@@ -134,14 +135,19 @@ export class EmbeddedConsumer implements Consumer, ConsumerHost {
     if (this.state === 'closed') throw new ClosedError(`Consumer of group "${this.groupId}"`);
     if (this.state === 'connected') return;
     this.state = 'connected';
+    this.releaseKeepAlive = this.ctx.keepAlive.acquire();
     this.emitter.emit(ConsumerEvents.CONNECT, null);
   }
 
   /** Stops (commit, revoke, leave) and closes; later calls throw ClosedError. */
   async disconnect(): Promise<void> {
     if (this.state === 'closed') return;
-    await this.stop();
-    this.state = 'closed';
+    try {
+      await this.stop();
+    } finally {
+      this.state = 'closed';
+      this.releaseKeepAlive();
+    }
     this.emitter.emit(ConsumerEvents.DISCONNECT, null);
     this.onClosed(this);
   }

@@ -6,6 +6,7 @@ import type { LogManager } from '../../log/log-manager.ts';
 import type { GroupCoordinator } from '../../log/group-coordinator.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { ClientLogger } from '../log-client.ts';
+import type { KeepAlive } from './keep-alive.ts';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../../errors/log-errors.ts';
 
 /** The shared parts of one embedded log, handed to every client it creates. */
@@ -16,6 +17,8 @@ export interface EmbeddedContext {
   readonly logger: ClientLogger;
   /** Partition count of auto-created topics. */
   readonly autoCreateNumPartitions: number;
+  /** Held by every connected client, so the process stays up while clients are connected. */
+  readonly keepAlive: KeepAlive;
 }
 
 /**

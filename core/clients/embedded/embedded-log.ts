@@ -14,6 +14,7 @@ import { TributaryError } from '../../errors/tributary-error.ts';
 import { ClosedError, InvalidArgumentError } from '../../errors/log-errors.ts';
 import { AppendNotifier, type WaitTarget } from './append-notifier.ts';
 import type { EmbeddedContext } from './embedded-context.ts';
+import { KeepAlive } from './keep-alive.ts';
 import { EmbeddedProducer } from './embedded-producer.ts';
 import { EmbeddedConsumer } from './embedded-consumer.ts';
 import { EmbeddedAdmin } from './embedded-admin.ts';
@@ -147,7 +148,7 @@ export class EmbeddedLog implements LogClient {
       await logManager.close().catch(() => undefined);
       throw error;
     }
-    return new EmbeddedLog({ logManager, coordinator, clock, logger, autoCreateNumPartitions });
+    return new EmbeddedLog({ logManager, coordinator, clock, logger, autoCreateNumPartitions, keepAlive: new KeepAlive() });
   }
 
   /** The log manager underneath (topics and partition logs). */
@@ -218,7 +219,12 @@ export class EmbeddedLog implements LogClient {
         const log = this.ctx.logManager.partition(r.topic, r.partition);
         targets.push({ log, offset: bytes > 0 ? log.highWatermark : r.offset });
       }
-      await this.notifier.waitForAny(targets, deadline - now);
+      const release = this.ctx.keepAlive.acquire(); // a caller awaiting fetch keeps the process up
+      try {
+        await this.notifier.waitForAny(targets, deadline - now);
+      } finally {
+        release();
+      }
     }
   }
 

@@ -77,6 +77,7 @@ function incrementSequence(sequence: number, increment: number): number {
 export class EmbeddedProducer implements Producer {
   readonly events = ProducerEvents;
   private state: 'new' | 'connected' | 'closed' = 'new';
+  private releaseKeepAlive: () => void = () => undefined;
   private pid = -1;
   private epoch = -1;
   private readonly sequences = new Map<string, number>();
@@ -143,6 +144,7 @@ export class EmbeddedProducer implements Producer {
       this.epoch = 0;
     }
     this.state = 'connected';
+    this.releaseKeepAlive = this.ctx.keepAlive.acquire();
     this.emitter.emit(ProducerEvents.CONNECT, null);
   }
 
@@ -152,7 +154,11 @@ export class EmbeddedProducer implements Producer {
     this.state = 'closed';
     // Sends already accepted finish preparing and are flushed with the rest.
     await Promise.allSettled([...this.preparing]);
-    await this.accumulator.close();
+    try {
+      await this.accumulator.close();
+    } finally {
+      this.releaseKeepAlive();
+    }
     this.emitter.emit(ProducerEvents.DISCONNECT, null);
     this.onClosed(this);
   }

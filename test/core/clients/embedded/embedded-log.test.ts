@@ -1,4 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { openTestLog, type TestLog } from './embedded-test-log.ts';
 import { EmbeddedLog } from '../../../../core/clients/embedded/embedded-log.ts';
 import { ClosedError, OffsetOutOfRangeError, StorageError, UnknownTopicOrPartitionError } from '../../../../core/errors/log-errors.ts';
@@ -114,6 +118,32 @@ describe('core/clients/embedded/embedded-log', () => {
       expect(seen).toEqual([]);
       const offsets = reopened.coordinator.fetchOffsets({ groupId: 'closing' });
       expect(offsets.map((o) => [o.partition, o.offset]).sort()).toEqual([[0, 0], [1, 0], [2, 0]]);
+    });
+
+    it('keeps the process alive while a client is connected (a script ending in consumer.run keeps consuming)', () => {
+      const entry = pathToFileURL(resolve('core/clients/embedded/embedded-log.ts')).href;
+      const script = join(t.dir, 'keep-alive.mts');
+      writeFileSync(
+        script,
+        [
+          `import { EmbeddedLog } from ${JSON.stringify(entry)};`,
+          `const log = await EmbeddedLog.open({ dir: ${JSON.stringify(join(t.dir, 'child'))} });`,
+          `const consumer = log.consumer({ groupId: 'child', maxWaitTimeInMs: 60000 });`,
+          `await consumer.connect();`,
+          `await consumer.subscribe({ topics: ['late'], fromBeginning: true });`,
+          `await consumer.run({ eachMessage: async ({ message }) => {`,
+          `  console.log('received ' + message.value);`,
+          `  setImmediate(() => log.close());`,
+          `} });`,
+          `const producer = log.producer();`,
+          `await producer.connect();`,
+          `setTimeout(() => void producer.send({ topic: 'late', messages: [{ value: 'after 300 ms' }] }), 300).unref();`,
+        ].join('\n'),
+      );
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+      expect(child.stderr).toBe('');
+      expect(child.stdout).toBe('received after 300 ms\n');
+      expect(child.status).toBe(0);
     });
 
     it('locks the directory while open', async () => {
