@@ -252,6 +252,34 @@ describe('core/clients/embedded/embedded-consumer', () => {
     await eventually(() => t.log.coordinator.describeGroup('crashy').members.length === 0, 5000, 'crashed member to leave');
   });
 
+  it('commits inside a batch once autoCommitThreshold messages are processed', async () => {
+    await send('events', ['a', 'b', 'c', 'd', 'e']);
+    const c = await consumer({ groupId: 'threshold' });
+    const committedAt: number[] = [];
+    await c.run({
+      autoCommitThreshold: 2,
+      eachMessage: async () => {
+        committedAt.push(t.log.coordinator.fetchOffsets({ groupId: 'threshold' })[0]?.offset ?? -1);
+      },
+    });
+    await eventually(() => committedAt.length === 5, 5000, 'all messages');
+    // What was committed when each message arrived: a commit after every second message, mid-batch.
+    expect(committedAt).toEqual([-1, -1, 2, 2, 4]);
+  });
+
+  it('uses the assignors it is given, by name or as objects', async () => {
+    const sticky = await consumer({ groupId: 'sticky', partitionAssigners: ['sticky'] }, ['pair']);
+    await collect(sticky);
+    expect((await sticky.describeGroup()).protocol).toBe('sticky');
+    const { RangeAssignor } = await import('../../../../core/log/assignors/range-assignor.ts');
+    const ranged = await consumer({ groupId: 'ranged', partitionAssigners: [new RangeAssignor()] }, ['pair']);
+    await collect(ranged);
+    expect((await ranged.describeGroup()).protocol).toBe('range');
+    expect(() => t.log.consumer({ groupId: 'bad', partitionAssigners: ['fastest' as never] })).toThrow(/Unknown assignor "fastest"/);
+    expect(() => t.log.consumer({ groupId: '' })).toThrow(/groupId/);
+    expect(() => t.log.consumer({ groupId: 'g', sessionTimeout: -1 })).toThrow(/sessionTimeout/);
+  });
+
   it('subscribes to topics by RegExp', async () => {
     await send('pair', ['x'], 1);
     const c = t.log.consumer({ groupId: 'pattern', maxWaitTimeInMs: 200 });
