@@ -218,6 +218,12 @@ export class ConsumerGroupMember {
     }
   }
 
+  /** Asks for a rejoin (the consumer saw a metadata change): heartbeats stop until the next join. */
+  requestRejoin(): void {
+    this.stopHeartbeats();
+    this.rejoinNeeded = true;
+  }
+
   /** Leaves the group (ignored when the coordinator already dropped the member). */
   leave(): void {
     this.stopHeartbeats();

@@ -11,6 +11,10 @@
  * 4. join + sync (the leader runs the assignor), restart heartbeats,
  * 5. position every new partition: committed offset, else a pending seek, else `autoOffsetReset`,
  * 6. emit `consumer.group_join`, await `onPartitionsAssigned(new assignment)`.
+ *
+ * Besides the group's own rebalances, the member rejoins when the metadata of its subscription changes
+ * (a topic created that matches a pattern, a topic deleted, partitions added), checked at most once per
+ * `maxWaitTimeInMs`, as a Kafka consumer does on a metadata refresh.
  */
 import type { ConsumerRunConfig, TopicPartitions } from '../log-client.ts';
 import { ConsumerEvents } from '../log-client.ts';
@@ -27,7 +31,7 @@ import type { EmbeddedKafkaMessage } from './embedded-kafka-message.ts';
 import type { WaitTarget } from './append-notifier.ts';
 import { WakeSignal } from './wake-signal.ts';
 import type { ConsumerHost } from './consumer-host.ts';
-import { OffsetOutOfRangeError, UnknownTopicOrPartitionError } from '../../errors/log-errors.ts';
+import { ClosedError, OffsetOutOfRangeError, UnknownTopicOrPartitionError } from '../../errors/log-errors.ts';
 
 /**
  * Runs one `consumer.run()` until stopped or crashed.
@@ -46,6 +50,8 @@ export class ConsumerRunner {
   private releaseHang: () => void = () => undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private lastCommitAt = 0;
+  private metadataAtJoin = '';
+  private nextMetadataCheck = 0;
   private fetchStart = 0;
   private readonly processor: PartitionProcessor;
   private readonly positioner: PartitionPositioner;
@@ -177,6 +183,10 @@ export class ConsumerRunner {
           continue;
         }
         const now = this.host.ctx.clock.now();
+        if (now >= this.nextMetadataCheck && (await this.metadataChanged())) {
+          this.member.requestRejoin();
+          continue;
+        }
         if (deadline < 0) deadline = now + this.host.options.maxWaitTimeInMs;
         const batches = this.fetch();
         const bytes = batches.bytes;
@@ -215,6 +225,12 @@ export class ConsumerRunner {
       try {
         read = log.read(p.position, Math.min(maxBytesPerPartition, maxBytes - bytes));
       } catch (error) {
+        if (error instanceof ClosedError) {
+          // The topic was deleted (or the log is closing): forget the log and look at the metadata again.
+          p.log = null;
+          this.nextMetadataCheck = 0;
+          continue;
+        }
         if (!(error instanceof OffsetOutOfRangeError)) throw error;
         this.seek(p, this.positioner.outOfRange(p, log));
         continue;
@@ -253,6 +269,21 @@ export class ConsumerRunner {
     return targets;
   }
 
+  /**
+   * Whether a subscribed topic appeared, disappeared or changed its partition count since the last join
+   * (checked at most once per `maxWaitTimeInMs`); the member then rejoins so the leader reassigns, as a
+   * Kafka consumer does on a metadata change.
+   */
+  private async metadataChanged(): Promise<boolean> {
+    this.nextMetadataCheck = this.host.ctx.clock.now() + this.host.options.maxWaitTimeInMs;
+    return (await this.metadataKey()) !== this.metadataAtJoin;
+  }
+
+  private async metadataKey(): Promise<string> {
+    const topics = await this.host.subscribedTopics();
+    return topics.map((topic) => `${topic}:${this.host.ctx.logManager.describeTopic(topic)?.numPartitions ?? -1}`).join(',');
+  }
+
   private logOf(p: AssignedPartition): PartitionLogApi | null {
     if (p.log !== null) return p.log;
     try {
@@ -280,6 +311,8 @@ export class ConsumerRunner {
       await this.revoke();
     }
     const topics = await host.subscribedTopics();
+    this.metadataAtJoin = await this.metadataKey();
+    this.nextMetadataCheck = host.ctx.clock.now() + host.options.maxWaitTimeInMs;
     let joined;
     try {
       joined = await this.member.join(topics, owned, () => this.running);

@@ -280,6 +280,31 @@ describe('core/clients/embedded/embedded-consumer', () => {
     expect(() => t.log.consumer({ groupId: 'g', sessionTimeout: -1 })).toThrow(/sessionTimeout/);
   });
 
+  it('rejoins on metadata changes: added partitions, a new topic matching its pattern, a deleted topic', async () => {
+    const c = t.log.consumer({ groupId: 'watcher', maxWaitTimeInMs: 100, heartbeatInterval: 50 });
+    consumers.push(c);
+    await c.connect();
+    await c.subscribe({ topics: [/^watched-/], fromBeginning: true });
+    const admin = t.log.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'watched-a', numPartitions: 1 }] });
+    const crashes: unknown[] = [];
+    c.on('consumer.crash', (e) => crashes.push(e.payload.error));
+    const seen = await collect(c);
+    await admin.createTopics({ topics: [{ topic: 'watched-b', numPartitions: 1 }] });
+    await send('watched-b', ['b0'], 0);
+    await eventually(() => seen.includes('0:0:b0'), 5000, 'a topic created after the join picked up');
+    await admin.createPartitions({ topicPartitions: [{ topic: 'watched-a', count: 2 }] });
+    await send('watched-a', ['a1'], 1);
+    await eventually(() => seen.includes('1:0:a1'), 5000, 'new partition picked up');
+    await admin.deleteTopics({ topics: ['watched-b'] });
+    await send('watched-a', ['after delete'], 0);
+    await eventually(() => seen.includes('0:0:after delete'), 5000, 'still consuming after a topic was deleted');
+    expect(crashes).toEqual([]);
+    const description = await c.describeGroup();
+    expect(description.state).toBe('Stable');
+  });
+
   it('subscribes to topics by RegExp', async () => {
     await send('pair', ['x'], 1);
     const c = t.log.consumer({ groupId: 'pattern', maxWaitTimeInMs: 200 });
