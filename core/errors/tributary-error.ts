@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'SERDE',
   'TASK_MIGRATED',
   'STREAMS',
+  'INCOMPATIBLE_SCHEMA',
+  'SCHEMA_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

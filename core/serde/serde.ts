@@ -25,4 +25,10 @@ export interface Deserializer<T> {
 export interface Serde<T> extends Serializer<T>, Deserializer<T> {
   /** A short name for descriptions and error messages, e.g. `string`, `json`, `avro(Order)`. */
   readonly name: string;
+  /**
+   * Optional asynchronous set-up for one topic, awaited by the runtime and the test driver before the
+   * first record of `topic` goes through this serde (as key when `isKey`). Serdes that need I/O before
+   * they can work synchronously do it here: the Confluent Avro serde registers its schema. Idempotent.
+   */
+  prepare?(topic: string, isKey: boolean): Promise<unknown>;
 }
