@@ -7,8 +7,11 @@ import type { Schema, Type } from 'avsc';
 import { InvalidArgumentError } from '../errors/log-errors.ts';
 import { reasonOf } from './serde-failures.ts';
 
-/** An Avro schema: its JSON text, the parsed JSON (`{ type: 'record', ... }`, `'string'`), or an avsc Type. */
-export type AvroSchemaInput = string | Schema;
+/**
+ * An Avro schema: its JSON text, the parsed JSON (`{ type: 'record', ... }`, `'string'`, also `as const`
+ * objects), or an avsc Type. Checked when parsed, not by the type system.
+ */
+export type AvroSchemaInput = string | Type | object;
 
 /**
  * The avsc Type of a schema. A string is JSON text when it starts with `{`, `[` or `"`, else a
