@@ -1,0 +1,95 @@
+/**
+ * StreamsBuilder: the entry point of the DSL. Create streams from topics, chain operators, then
+ * `build()` the physical topology the runtime (or the test driver) executes.
+ */
+import { TopologyError } from '../core/errors/streams-errors.ts';
+import type { StoreBuilder } from '../core/processor/state-store.ts';
+import type { PhysicalTopology } from '../core/topology/physical-topology.ts';
+import { checkSerdes, type DefaultSerdes } from '../core/topology/serde-check.ts';
+import type { Topology } from '../core/topology/topology.ts';
+import type { Consumed } from './consumed.ts';
+import { sourceNodeName } from './graph/node-naming.ts';
+import { StreamSourceNode } from './graph/stream-source-node.ts';
+import { InternalStreamsBuilder } from './internal-streams-builder.ts';
+import { KStream } from './k-stream.ts';
+
+/**
+ * Options of {@link StreamsBuilder.build}: the default serdes for sources, sinks and repartitions that
+ * have none. Giving a config makes the serde check happen at build time.
+ */
+export interface BuildConfig extends DefaultSerdes {}
+
+/**
+ * Builds a topology with the DSL.
+ *
+ * @example
+ * const builder = new StreamsBuilder();
+ * builder.stream<string, string>('in', { keySerde: new StringSerde(), valueSerde: new StringSerde() })
+ *   .mapValues((v) => v.toUpperCase())
+ *   .to('out');
+ * const driver = new TopologyTestDriver(builder.build());
+ */
+export class StreamsBuilder {
+  private readonly graph = new InternalStreamsBuilder();
+
+  /**
+   * A stream of the records of `topics` (a name, several names, or a pattern). The source node is named
+   * `consumed.name`, else after its topic(s).
+   *
+   * @throws TopologyError when a topic is already read by another stream or the name is taken.
+   * @example
+   * builder.stream<string, Order>('orders', { valueSerde: new JsonSerde<Order>(), offsetReset: 'earliest' });
+   */
+  stream<K, V>(topics: string | readonly string[] | RegExp, consumed: Consumed<K, V> = {}): KStream<K, V, 'partitioned'> {
+    const valid =
+      topics instanceof RegExp ||
+      (typeof topics === 'string' && topics.length > 0) ||
+      (Array.isArray(topics) && topics.length > 0 && topics.every((t) => typeof t === 'string' && t.length > 0));
+    if (!valid) throw new TopologyError('stream: topics must be a non-empty topic name, a non-empty list of names, or a RegExp');
+    const name = consumed.name ?? sourceNodeName(topics);
+    const node = new StreamSourceNode(
+      name,
+      topics,
+      consumed.keySerde as never,
+      consumed.valueSerde as never,
+      consumed.timestampExtractor,
+      consumed.offsetReset,
+    );
+    this.graph.addNode(node);
+    return new KStream<K, V, 'partitioned'>(this.graph, node, 'partitioned', consumed.keySerde, consumed.valueSerde);
+  }
+
+  /**
+   * Adds a state store that processors (`process` / `processValues` with `stores`) use by name.
+   *
+   * @throws TopologyError when a store of that name exists.
+   */
+  addStateStore(builder: StoreBuilder): this {
+    this.graph.addStateStore(builder);
+    return this;
+  }
+
+  /**
+   * The Processor API topology this builder describes, for adding nodes by hand. Default serdes from
+   * `config` are written into the nodes that have none.
+   */
+  buildTopology(config: BuildConfig = {}): Topology {
+    return this.graph.buildTopology({ defaultKeySerde: config.defaultKeySerde, defaultValueSerde: config.defaultValueSerde });
+  }
+
+  /**
+   * The validated physical topology. With a `config`, the defaults fill in missing serdes and every
+   * source, sink and repartition must then have serdes (build-time check). Without one, the runtime
+   * checks serdes against its own defaults at start.
+   *
+   * @throws TopologyError for an invalid topology, or (with `config`) a node without serde and no default,
+   *   naming the node and its topic.
+   * @example
+   * const topology = builder.build({ defaultKeySerde: new StringSerde(), defaultValueSerde: new StringSerde() });
+   */
+  build(config?: BuildConfig): PhysicalTopology {
+    const physical = this.buildTopology(config).build();
+    if (config !== undefined) checkSerdes(physical, config);
+    return physical;
+  }
+}
