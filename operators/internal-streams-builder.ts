@@ -12,6 +12,22 @@ export class InternalStreamsBuilder {
   private readonly nodes: GraphNode[] = [];
   private readonly names = new Set<string>();
   private readonly stores = new Map<string, StoreBuilder>();
+  private readonly sourceTopics = new Map<string, string>();
+
+  /**
+   * Records that the source `name` reads `topics` (Kafka Streams refuses a topic read by two sources).
+   *
+   * @throws TopologyError naming the topic and the source that already reads it.
+   */
+  claimTopics(name: string, topics: string | readonly string[] | RegExp): void {
+    if (topics instanceof RegExp) return;
+    const list = typeof topics === 'string' ? [topics] : topics;
+    for (const t of list) {
+      const other = this.sourceTopics.get(t);
+      if (other !== undefined) throw new TopologyError(`Topic "${t}" is already read by source "${other}" (source "${name}")`);
+    }
+    for (const t of list) this.sourceTopics.set(t, name);
+  }
 
   /**
    * Adds a graph node after checking that its physical names are unused.

@@ -50,12 +50,13 @@ export class StreamsBuilder {
     const node = new StreamSourceNode(
       name,
       topics,
-      consumed.keySerde as never,
-      consumed.valueSerde as never,
+      consumed.keySerde,
+      consumed.valueSerde,
       consumed.timestampExtractor,
       consumed.offsetReset,
     );
     this.graph.addNode(node);
+    this.graph.claimTopics(name, topics);
     return new KStream<K, V, 'partitioned'>(this.graph, node, 'partitioned', consumed.keySerde, consumed.valueSerde);
   }
 
