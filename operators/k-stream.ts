@@ -343,20 +343,26 @@ export class KStream<K, V, S extends Keying = Keying> {
 
   /**
    * Runs a custom fixed-key processor (one per task): it may change values but never keys, so the
-   * keying is kept. With `stores`, after a key change the automatic repartition is inserted before it.
+   * keying is kept. With `stores` it is stateful: after a key change the automatic repartition
+   * `<name>-repartition` is inserted before it, and the result is partitioned.
    *
    * @example
    * orders.processValues(() => new Enrich(), { stores: ['customers'] });
    */
-  processValues<VOut>(supplier: FixedKeyProcessorSupplier<K, V, VOut>, options: ProcessOptions = {}): KStream<K, VOut, S> {
+  processValues<VOut>(
+    supplier: FixedKeyProcessorSupplier<K, V, VOut>,
+    options: ProcessOptions & { stores: readonly [string, ...string[]] },
+  ): KStream<K, VOut, 'partitioned'>;
+  processValues<VOut>(supplier: FixedKeyProcessorSupplier<K, V, VOut>, options?: ProcessOptions): KStream<K, VOut, S>;
+  processValues<VOut>(supplier: FixedKeyProcessorSupplier<K, V, VOut>, options: ProcessOptions = {}): KStream<K, VOut, Keying> {
     requireFunction('processValues', supplier);
     const name = options.name ?? this.node.nextChildName('processValues');
     const stores = options.stores ?? [];
-    const input = stores.length > 0 ? this.ensureCopartitioned(name) : this;
+    const input: KStream<K, V, Keying> = stores.length > 0 ? this.ensureCopartitioned(name) : this;
     // A fixed-key processor is a processor whose context type forbids key changes; at runtime the
     // context and records are the same objects, so the supplier is used as it is (no wrapper per record).
     const asProcessor = supplier as unknown as ProcessorSupplier<K, V, K, VOut>;
-    return input.derive(new ProcessorGraphNode(name, [input.node], asProcessor, stores), this.keying, input.keySerde, undefined);
+    return input.derive(new ProcessorGraphNode(name, [input.node], asProcessor, stores), input.keying, input.keySerde, undefined);
   }
 
   /**

@@ -44,3 +44,18 @@ describe('operators/k-stream types', () => {
     expect(s.keying).toBe('partitioned');
   });
 });
+
+describe('operators/k-stream types: stateful processValues', () => {
+  it('processValues with stores on a rekeyed stream repartitions and returns a partitioned stream', () => {
+    const b = new StreamsBuilder();
+    b.addStateStore({ name: 'st', loggingEnabled: false, logConfig: {}, build: () => { throw new Error('unused'); } });
+    const rekeyed = b.stream<string, string>('in').selectKey((_k, v) => v);
+    const stateless = rekeyed.processValues<number>(() => ({ process() {} }));
+    // @ts-expect-error without stores nothing is repartitioned: still rekeyed
+    countByKey(stateless);
+    expect(stateless.keying).toBe('rekeyed');
+    const stateful = rekeyed.processValues<number>(() => ({ process() {} }), { name: 'enrich', stores: ['st'] });
+    expect(countByKey(stateful)).toBe('partitioned');
+    expect([...b.build().internalTopics.keys()]).toEqual(['enrich-repartition']);
+  });
+});
