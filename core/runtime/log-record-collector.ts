@@ -1,0 +1,196 @@
+/**
+ * The record collector of the real runtime: sink records are buffered per topic as kafkajs messages and
+ * handed to the producer in one `sendBatch` per loop turn (or when `maxBufferedRecords` is reached), so the
+ * producer batches per partition. Records without an explicit partition are partitioned by the producer
+ * (murmur2 of the key bytes; sticky for a null key). A {@link StreamPartitioner} needs the topic's
+ * partition count: known counts are cached; a record for a topic not seen yet waits until the count is
+ * fetched (asynchronously, through the admin client) and is sent then, in order.
+ *
+ * A failed send goes to the production error handler: `continue` drops the records, `fail` makes the
+ * next {@link LogRecordCollector.flush} (commit step 2) throw, and `failure` tells the runtime loop.
+ */
+import type { Admin, Message, Producer, TopicMessages } from '../clients/log-client.ts';
+import { toIHeaders } from '../clients/message-headers.ts';
+import type { RecordHeader } from '../log/log-contracts.ts';
+import type { StreamPartitioner } from '../topology/physical-topology.ts';
+import { StreamsError } from '../errors/streams-errors.ts';
+import { describeProduction, type HandlerResponse, type ProductionErrorContext } from './error-handlers.ts';
+import { ANY_PARTITION, type RecordCollector } from './record-collector.ts';
+
+/** Options of {@link LogRecordCollector}. */
+export interface LogRecordCollectorOptions {
+  /** Buffered records that trigger a send before the end of the loop turn. Default 10000. */
+  readonly maxBufferedRecords?: number;
+}
+
+interface DeferredRecord {
+  readonly topic: string;
+  readonly message: Message;
+  readonly partitioner: StreamPartitioner<unknown, unknown>;
+  readonly typedKey: unknown;
+  readonly typedValue: unknown;
+}
+
+/**
+ * Batches sink records into a producer.
+ *
+ * @example
+ * const collector = new LogRecordCollector(producer, admin, onProductionError);
+ * collector.send('out', key, value, [], Date.now(), ANY_PARTITION);
+ * await collector.flush();
+ */
+export class LogRecordCollector implements RecordCollector {
+  private buffered = new Map<string, Message[]>();
+  private bufferedCount = 0;
+  private readonly outstanding = new Set<Promise<void>>();
+  private inFlight = 0;
+  private deferred: DeferredRecord[] = [];
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly maxBufferedRecords: number;
+  /** The first send failure the production handler decided to fail on, or null. */
+  failure: StreamsError | null = null;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly admin: Admin,
+    private readonly onProductionError: (context: ProductionErrorContext) => HandlerResponse,
+    options: LogRecordCollectorOptions = {},
+  ) {
+    this.maxBufferedRecords = options.maxBufferedRecords ?? 10_000;
+  }
+
+  /** Records handed in and not yet acknowledged (buffered, waiting for metadata, or in flight). */
+  get pending(): number {
+    return this.bufferedCount + this.deferred.length + this.inFlight;
+  }
+
+  /** Tells the collector a topic's partition count (the runtime does so for every known sink topic). */
+  setPartitionCount(topic: string, count: number): void {
+    this.partitionCounts.set(topic, count);
+  }
+
+  send(topic: string, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, partition: number): void {
+    const message: Message = { key, value, timestamp: String(timestamp) };
+    if (headers.length > 0) message.headers = toIHeaders(headers);
+    if (partition !== ANY_PARTITION) message.partition = partition;
+    this.buffer(topic, message);
+  }
+
+  sendPartitioned(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: readonly RecordHeader[],
+    timestamp: number,
+    partitioner: StreamPartitioner<unknown, unknown>,
+    typedKey: unknown,
+    typedValue: unknown,
+  ): void {
+    const message: Message = { key, value, timestamp: String(timestamp) };
+    if (headers.length > 0) message.headers = toIHeaders(headers);
+    const count = this.partitionCounts.get(topic);
+    if (count === undefined || this.deferred.length > 0) {
+      this.deferred.push({ topic, message, partitioner, typedKey, typedValue });
+      return;
+    }
+    applyPartitioner(topic, message, partitioner, typedKey, typedValue, count);
+    this.buffer(topic, message);
+  }
+
+  sendBuffered(): void {
+    if (this.deferred.length > 0) this.track(this.resolveDeferred());
+    if (this.bufferedCount === 0) return;
+    const topicMessages: TopicMessages[] = [];
+    for (const [topic, messages] of this.buffered) topicMessages.push({ topic, messages });
+    const count = this.bufferedCount;
+    this.buffered = new Map();
+    this.bufferedCount = 0;
+    this.inFlight += count;
+    this.track(
+      this.producer.sendBatch({ topicMessages }).then(
+        () => {
+          this.inFlight -= count;
+        },
+        (error: unknown) => {
+          this.inFlight -= count;
+          for (const { topic, messages } of topicMessages) {
+            this.onSendFailure({ error, phase: 'send', topic, partition: -1, records: messages.length, nodeName: null });
+          }
+        },
+      ),
+    );
+  }
+
+  /**
+   * Sends what is buffered and waits until everything handed in so far is acknowledged.
+   * @throws StreamsError when the production error handler decided to fail
+   */
+  async flush(): Promise<void> {
+    this.sendBuffered();
+    while (this.outstanding.size > 0 || this.bufferedCount > 0 || this.deferred.length > 0) {
+      this.sendBuffered();
+      await Promise.all([...this.outstanding]);
+    }
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private buffer(topic: string, message: Message): void {
+    let list = this.buffered.get(topic);
+    if (list === undefined) this.buffered.set(topic, (list = []));
+    list.push(message);
+    if (++this.bufferedCount >= this.maxBufferedRecords) this.sendBuffered();
+  }
+
+  private track(work: Promise<void>): void {
+    const p = work.finally(() => this.outstanding.delete(p));
+    this.outstanding.add(p);
+  }
+
+  /** Fetches the partition counts the deferred records need, then buffers them in order. */
+  private async resolveDeferred(): Promise<void> {
+    const waiting = this.deferred;
+    this.deferred = [];
+    const unknown = [...new Set(waiting.map((d) => d.topic).filter((t) => !this.partitionCounts.has(t)))];
+    if (unknown.length > 0) {
+      try {
+        const { topics } = await this.admin.fetchTopicMetadata({ topics: unknown });
+        for (const t of topics) this.partitionCounts.set(t.name, t.partitions.length);
+      } catch (error) {
+        for (const d of waiting) this.onSendFailure({ error, phase: 'send', topic: d.topic, partition: -1, records: 1, nodeName: null });
+        return;
+      }
+    }
+    for (const d of waiting) {
+      try {
+        applyPartitioner(d.topic, d.message, d.partitioner, d.typedKey, d.typedValue, this.partitionCounts.get(d.topic)!);
+      } catch (error) {
+        this.onSendFailure({ error, phase: 'send', topic: d.topic, partition: -1, records: 1, nodeName: null });
+        continue;
+      }
+      this.buffer(d.topic, d.message);
+    }
+    this.sendBuffered();
+  }
+
+  private onSendFailure(context: ProductionErrorContext): void {
+    if (this.onProductionError(context) === 'continue') return;
+    this.failure ??= new StreamsError(describeProduction(context), { cause: context.error });
+  }
+}
+
+function applyPartitioner(
+  topic: string,
+  message: Message,
+  partitioner: StreamPartitioner<unknown, unknown>,
+  key: unknown,
+  value: unknown,
+  count: number,
+): void {
+  const p = partitioner(topic, key, value, count);
+  if (p === undefined) return;
+  if (!Number.isInteger(p) || p < 0 || p >= count) {
+    throw new StreamsError(`The stream partitioner returned partition ${String(p)} for topic "${topic}", which has ${count} partition(s)`);
+  }
+  message.partition = p;
+}
+

@@ -1,0 +1,446 @@
+/**
+ * A stream task: one (sub-topology, partition number) pair. It owns the task's processor graph (fresh
+ * processors from the suppliers), its state stores, one {@link RecordQueue} per input partition inside a
+ * {@link PartitionGroup}, the task's stream time and its punctuation schedules. The real runtime and the
+ * TopologyTestDriver run this same class; they differ only in where records come from and in the
+ * {@link RecordCollector} given to the sinks.
+ *
+ * Per record (`processOne`): take the head with the smallest timestamp, advance stream time, set the
+ * record context, call the source node (processors forward synchronously down to the sinks), then fire
+ * stream-time punctuations that became due. No promise, no closure, no per-record allocation besides
+ * the record itself.
+ */
+import type { KafkaMessage, TopicPartitionOffsetAndMetadata } from '../clients/log-client.ts';
+import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
+import type { Cancellable, PunctuationType, Punctuator, TaskId } from '../processor/processor-context.ts';
+import type { Record } from '../processor/record.ts';
+import type { StateStore, StateStoreContext, StoreBuilder } from '../processor/state-store.ts';
+import type { Serde } from '../serde/serde.ts';
+import type { Clock } from '../time/clock.ts';
+import { changelogTopicName, resolveTopicName } from '../topology/physical-topology.ts';
+import { StreamsError, TopologyError } from '../errors/streams-errors.ts';
+import {
+  describeDeserialization,
+  describeProcessing,
+  type DeserializationErrorContext,
+  type HandlerLogger,
+  type HandlerResponse,
+  type ProcessingErrorContext,
+  type ProductionErrorContext,
+} from './error-handlers.ts';
+import { PartitionGroup, partitionKey } from './partition-group.ts';
+import { ProcessorContextImpl, taskName, type TaskServices } from './processor-context-impl.ts';
+import { ProcessorNode } from './processor-node.ts';
+import { PunctuationQueue, PunctuationSchedule } from './punctuation-queue.ts';
+import type { RecordCollector } from './record-collector.ts';
+import { RecordQueue, timestampOf, type RecordQueueOwner } from './record-queue.ts';
+import type { RuntimeNode } from './runtime-node.ts';
+import { SinkNode } from './sink-node.ts';
+import { SourceNode } from './source-node.ts';
+import type { SubtopologyLayout } from './topology-layout.ts';
+
+/** Everything a task needs from the application. */
+export interface StreamTaskOptions {
+  readonly applicationId: string;
+  readonly clock: Clock;
+  readonly collector: RecordCollector;
+  readonly defaultKeySerde?: Serde<any> | undefined;
+  readonly defaultValueSerde?: Serde<any> | undefined;
+  readonly storeBuilders: ReadonlyMap<string, StoreBuilder>;
+  /** `<stateDir>/<applicationId>/<taskId>` for persistent stores. */
+  readonly taskDir: string;
+  readonly logger: HandlerLogger;
+  readonly onDeserializationError: (context: DeserializationErrorContext) => HandlerResponse;
+  readonly onProcessingError: (context: ProcessingErrorContext) => HandlerResponse;
+  readonly onProductionError: (context: ProductionErrorContext) => HandlerResponse;
+}
+
+/**
+ * One task.
+ *
+ * @example
+ * const task = new StreamTask({ subtopology: 0, partition: 2 }, layout.subtopologies[0]!, partitions, options);
+ * task.initialize();
+ * task.addRecords('orders', 2, batch.messages, 120);
+ * task.processBatch(1000);
+ */
+export class StreamTask implements TaskServices, RecordQueueOwner {
+  readonly name: string;
+  readonly context: ProcessorContextImpl;
+  readonly partitionGroup: PartitionGroup;
+  /** The largest timestamp processed (-1 before the first record). */
+  streamTime = -1;
+  /** Something was processed or punctuated since the last commit. */
+  commitNeeded = false;
+  /** A processor asked for a commit. */
+  commitRequested = false;
+  /** Records processed since the task was created. */
+  processed = 0;
+  private readonly nodes: RuntimeNode[] = [];
+  private readonly sources: ReadonlyMap<string, SourceNode>;
+  private readonly stores = new Map<string, StateStore>();
+  private readonly restoreCallbacks = new Map<string, (records: readonly { key: Buffer; value: Buffer | null }[]) => void>();
+  private readonly streamPunctuations = new PunctuationQueue<RuntimeNode>();
+  private readonly wallPunctuations = new PunctuationQueue<RuntimeNode>();
+  private readonly committed = new Map<string, number>();
+  private readonly runPunctuation: (schedule: PunctuationSchedule<RuntimeNode>, time: number) => void;
+  private state: 'created' | 'running' | 'closed' = 'created';
+
+  constructor(
+    readonly id: TaskId,
+    readonly layout: SubtopologyLayout,
+    readonly partitions: readonly TopicPartition[],
+    private readonly options: StreamTaskOptions,
+  ) {
+    this.name = taskName(id);
+    this.context = new ProcessorContextImpl(options.applicationId, id, options.clock);
+    this.context.attach(this);
+    this.runPunctuation = (schedule, time) => this.punctuate(schedule, time);
+    const sources = this.buildNodes();
+    this.sources = sources;
+    const queues: RecordQueue[] = [];
+    for (const tp of partitions) {
+      const def = layout.sourceByTopic.get(tp.topic);
+      const source = def === undefined ? undefined : sources.get(def.name);
+      if (source === undefined) throw new TopologyError(`Task ${this.name}: no source node reads topic "${tp.topic}"`);
+      queues.push(new RecordQueue(tp.topic, tp.partition, source, this));
+    }
+    this.partitionGroup = new PartitionGroup(queues);
+  }
+
+  /** Builds and initializes the stores, then initializes the processors (in topology order). */
+  initialize(): void {
+    if (this.state !== 'created') return;
+    for (const name of this.layout.def.storeNames) {
+      const builder = this.options.storeBuilders.get(name);
+      if (builder === undefined) throw new TopologyError(`Task ${this.name}: no builder for store "${name}"`);
+      const store = builder.build();
+      this.stores.set(name, store);
+      store.init(this.storeContext(builder), store);
+    }
+    for (const node of this.nodes) node.init();
+    this.state = 'running';
+  }
+
+  // Records ------------------------------------------------------------------------------------
+
+  /** Buffers fetched messages of one input partition; returns that partition's queue size (-1: not an input). */
+  addRecords(topic: string, partition: number, messages: readonly KafkaMessage[], highWatermark: number): number {
+    const q = this.partitionGroup.queue(topic, partition);
+    if (q === undefined) return -1;
+    return q.add(messages, highWatermark);
+  }
+
+  /**
+   * Adds an input partition read by the source node `sourceName` (the test driver routes topics that
+   * match a pattern source this way).
+   * @throws TopologyError for an unknown source node
+   */
+  addInputPartition(topic: string, partition: number, sourceName: string): void {
+    const source = this.sources.get(sourceName);
+    if (source === undefined) throw new TopologyError(`Task ${this.name} has no source node "${sourceName}"`);
+    this.partitionGroup.addQueue(new RecordQueue(topic, partition, source, this));
+  }
+
+  /** Processes at most `max` records; returns how many were processed. */
+  processBatch(max: number): number {
+    let n = 0;
+    while (n < max && this.processOne()) n++;
+    return n;
+  }
+
+  /** Processes the next record (smallest timestamp first); returns false when nothing is buffered. */
+  processOne(): boolean {
+    const q = this.partitionGroup.nextQueue();
+    if (q === null) return false;
+    const record = q.headRecord!;
+    const offset = q.headOffset;
+    q.poll();
+    if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
+    const ctx = this.context;
+    ctx.setRecordContext(q.topic, q.partition, offset);
+    ctx.currentNode = q.source;
+    try {
+      q.source.process(record);
+    } catch (error) {
+      this.onProcessingFailure(error, record);
+    }
+    ctx.currentNode = null;
+    this.processed++;
+    this.commitNeeded = true;
+    if (this.streamTime >= this.nextStreamPunctuation) this.maybePunctuateStreamTime();
+    return true;
+  }
+
+  /** Records buffered across the task's partitions. */
+  numBuffered(): number {
+    return this.partitionGroup.numBuffered();
+  }
+
+  // RecordQueueOwner ---------------------------------------------------------------------------
+
+  onDeserializationError(queue: RecordQueue, message: KafkaMessage, offset: number, error: Error): void {
+    this.commitNeeded = true;
+    const context: DeserializationErrorContext = {
+      error,
+      taskId: this.name,
+      topic: queue.topic,
+      partition: queue.partition,
+      offset,
+      timestamp: timestampOf(message),
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+    };
+    if (this.options.onDeserializationError(context) === 'fail') {
+      throw new StreamsError(describeDeserialization(context), { cause: error });
+    }
+  }
+
+  onInvalidTimestamp(queue: RecordQueue, offset: number, timestamp: number): void {
+    this.commitNeeded = true;
+    this.options.logger.warn(
+      `Task ${this.name}: dropping the record of ${queue.topic}-${queue.partition} at offset ${offset}: invalid (negative) timestamp ${timestamp}`,
+    );
+  }
+
+  // Punctuation --------------------------------------------------------------------------------
+
+  private nextStreamPunctuation = Infinity;
+
+  schedule(node: RuntimeNode, intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
+    if (type === 'stream-time') {
+      // Kafka: aligned to 0, so the first punctuation fires with the first record.
+      const s = this.streamPunctuations.schedule(new PunctuationSchedule(node, 0, intervalMs, punctuator));
+      this.nextStreamPunctuation = this.streamPunctuations.nextDue();
+      return s;
+    }
+    return this.wallPunctuations.schedule(new PunctuationSchedule(node, this.options.clock.now() + intervalMs, intervalMs, punctuator));
+  }
+
+  /** Fires stream-time punctuations due at the current stream time. */
+  maybePunctuateStreamTime(): boolean {
+    if (this.streamTime < 0) return false;
+    const fired = this.streamPunctuations.mayPunctuate(this.streamTime, this.runPunctuation);
+    this.nextStreamPunctuation = this.streamPunctuations.nextDue();
+    return fired;
+  }
+
+  /** Fires wall-clock punctuations due at the clock's time. */
+  maybePunctuateSystemTime(): boolean {
+    return this.wallPunctuations.mayPunctuate(this.options.clock.now(), this.runPunctuation);
+  }
+
+  /** When the next wall-clock punctuation is due (Infinity: none). */
+  nextWallClockPunctuation(): number {
+    return this.wallPunctuations.nextDue();
+  }
+
+  private punctuate(schedule: PunctuationSchedule<RuntimeNode>, time: number): void {
+    const ctx = this.context;
+    const previous = ctx.currentNode;
+    const { topic, partition, offset } = ctx;
+    ctx.setRecordContext(null, -1, -1);
+    ctx.currentNode = schedule.owner;
+    try {
+      schedule.punctuator(time);
+    } catch (error) {
+      this.onProcessingFailure(error, null);
+    }
+    ctx.currentNode = previous;
+    ctx.setRecordContext(topic, partition, offset);
+    this.commitNeeded = true;
+  }
+
+  private onProcessingFailure(error: unknown, record: Record<unknown, unknown> | null): void {
+    const ctx = this.context;
+    const nodeName = ctx.currentNode?.name ?? '?';
+    ctx.currentNode = null;
+    if (error instanceof StreamsError) throw error; // a runtime failure already decided (handler said fail)
+    const context: ProcessingErrorContext = {
+      error,
+      taskId: this.name,
+      nodeName,
+      topic: ctx.topic,
+      partition: ctx.partition,
+      offset: ctx.offset,
+      record,
+    };
+    if (this.options.onProcessingError(context) === 'fail') {
+      throw new StreamsError(describeProcessing(context), { cause: error });
+    }
+  }
+
+  // TaskServices -------------------------------------------------------------------------------
+
+  requestCommit(): void {
+    this.commitRequested = true;
+  }
+
+  store(name: string): StateStore | undefined {
+    return this.stores.get(name);
+  }
+
+  storesOf(node: RuntimeNode): readonly string[] {
+    return node instanceof ProcessorNode ? node.stores : [];
+  }
+
+  /** The task's store instances by name. */
+  allStores(): ReadonlyMap<string, StateStore> {
+    return this.stores;
+  }
+
+  /** Restore callbacks registered by the stores (replayed by the changelog restore of the state-stores issue). */
+  registeredRestores(): ReadonlyMap<string, (records: readonly { key: Buffer; value: Buffer | null }[]) => void> {
+    return this.restoreCallbacks;
+  }
+
+  // Commit -------------------------------------------------------------------------------------
+
+  /** Commit step 1 for this task: flush every store. */
+  flushStores(): void {
+    for (const store of this.stores.values()) store.flush();
+  }
+
+  /** The next offset to process of every input partition that moved since the last commit. */
+  offsetsToCommit(): TopicPartitionOffsetAndMetadata[] {
+    const out: TopicPartitionOffsetAndMetadata[] = [];
+    for (const q of this.partitionGroup.all()) {
+      if (q.consumedOffset < 0) continue;
+      const next = q.consumedOffset + 1;
+      const key = partitionKey(q.topic, q.partition);
+      if ((this.committed.get(key) ?? -1) >= next) continue;
+      out.push({ topic: q.topic, partition: q.partition, offset: String(next) });
+    }
+    return out;
+  }
+
+  /** Remembers what was committed and clears the commit flags. */
+  markCommitted(offsets: readonly TopicPartitionOffsetAndMetadata[]): void {
+    for (const o of offsets) this.committed.set(partitionKey(o.topic, o.partition), Number(o.offset));
+    this.commitNeeded = false;
+    this.commitRequested = false;
+  }
+
+  /**
+   * The changelog offsets the task's stores reflect, for the checkpoint file. Stores get changelogs
+   * with the state-stores issue; until then the map holds what is known: nothing.
+   */
+  changelogOffsets(): Map<string, number> {
+    return new Map();
+  }
+
+  /** Whether the task has state stores (stateful tasks write a checkpoint). */
+  get stateful(): boolean {
+    return this.layout.def.storeNames.length > 0;
+  }
+
+  /** Total lag of the task's partitions by the last known high watermarks. */
+  lag(): number {
+    let n = 0;
+    for (const q of this.partitionGroup.all()) n += q.lag();
+    return n;
+  }
+
+  /** Closes processors and stores and drops buffered records. Idempotent. */
+  close(): void {
+    if (this.state === 'closed') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'closed';
+    this.partitionGroup.clear();
+    this.streamPunctuations.clear();
+    this.wallPunctuations.clear();
+    let failure: unknown = null;
+    if (wasRunning) {
+      for (const node of this.nodes) {
+        try {
+          node.close();
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+    }
+    for (const store of this.stores.values()) {
+      try {
+        if (store.isOpen()) store.close();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== null) throw new StreamsError(`Task ${this.name}: closing failed`, { cause: failure });
+  }
+
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  // Building -----------------------------------------------------------------------------------
+
+  private buildNodes(): Map<string, SourceNode> {
+    const { def } = this.layout;
+    const o = this.options;
+    const byName = new Map<string, RuntimeNode>();
+    const sources = new Map<string, SourceNode>();
+    for (const node of def.nodes.values()) {
+      let runtime: RuntimeNode;
+      if (node.kind === 'source') {
+        const source = new SourceNode(
+          node.name,
+          this.context,
+          serdeOr(node.keySerde, o.defaultKeySerde, `Source "${node.name}" has no key serde and no defaultKeySerde is configured`),
+          serdeOr(node.valueSerde, o.defaultValueSerde, `Source "${node.name}" has no value serde and no defaultValueSerde is configured`),
+          node.timestampExtractor ?? null,
+        );
+        sources.set(node.name, source);
+        runtime = source;
+      } else if (node.kind === 'processor') {
+        runtime = new ProcessorNode(node.name, node.supplier, node.stores, this.context);
+      } else {
+        const topic = typeof node.topic === 'string' ? resolveTopicName({ name: node.topic, internal: node.internal }, o.applicationId) : node.topic;
+        runtime = new SinkNode(
+          node.name,
+          topic,
+          serdeOr(node.keySerde, o.defaultKeySerde, `Sink "${node.name}" has no key serde and no defaultKeySerde is configured`),
+          serdeOr(node.valueSerde, o.defaultValueSerde, `Sink "${node.name}" has no value serde and no defaultValueSerde is configured`),
+          node.partitioner,
+          this.context,
+          o.collector,
+          o.onProductionError,
+        );
+      }
+      byName.set(node.name, runtime);
+      this.nodes.push(runtime);
+    }
+    for (const node of def.nodes.values()) {
+      if (node.kind === 'sink') continue;
+      const parent = byName.get(node.name)!;
+      for (const childName of node.children) {
+        const child = byName.get(childName);
+        if (child === undefined) throw new TopologyError(`Node "${node.name}" has unknown child "${childName}"`);
+        parent.children.push(child);
+      }
+    }
+    return sources;
+  }
+
+  private storeContext(builder: StoreBuilder): StateStoreContext {
+    const o = this.options;
+    return {
+      applicationId: o.applicationId,
+      taskId: this.id,
+      stateDir: o.taskDir,
+      changelogTopic: builder.loggingEnabled
+        ? resolveTopicName({ name: changelogTopicName(builder.name), internal: true }, o.applicationId)
+        : null,
+      register: (store, restore) => {
+        this.restoreCallbacks.set(store.name, restore);
+      },
+    };
+  }
+}
+
+function serdeOr(own: Serde<unknown> | undefined, fallback: Serde<any> | undefined, message: string): Serde<unknown> {
+  const serde = own ?? fallback;
+  if (serde === undefined) throw new TopologyError(message);
+  return serde;
+}

@@ -1,0 +1,385 @@
+/**
+ * The processing loop of one application instance (Kafka Streams' `StreamThread`, on one event loop):
+ * it prepares the topics, joins the group with one consumer, receives fetched batches into the task
+ * queues, processes records in bounded batches per loop turn, fires punctuations, commits on time or on
+ * request, and handles rebalances.
+ *
+ * A loop turn (`runOnce`): each task processes up to `maxRecordsPerTaskPerTurn` records (smallest
+ * timestamp first); wall-clock punctuations fire; the record collector hands the turn's output to the
+ * producer; drained partitions are resumed; a commit runs when due. Then the loop yields
+ * (`setImmediate`) if there is more to do, or sleeps until a fetch, a punctuation or the commit is due.
+ * Fetching is bounded: a partition whose queue holds `maxBufferedRecordsPerPartition` records is paused
+ * until its queue drains below half.
+ */
+import { join } from 'node:path';
+import { ConsumerEvents, type Admin, type Consumer, type EachBatchPayload, type LogClient, type Producer, type TopicPartitions } from '../clients/log-client.ts';
+import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
+import type { TaskId } from '../processor/processor-context.ts';
+import type { PhysicalTopology } from '../topology/physical-topology.ts';
+import type { TimerHandle } from '../time/clock.ts';
+import { TopologyError } from '../errors/streams-errors.ts';
+import { resolveDeserializationHandler } from './dead-letter.ts';
+import {
+  describeProcessing,
+  describeProduction,
+  resolveHandler,
+  type ProcessingErrorContext,
+  type ProductionErrorContext,
+} from './error-handlers.ts';
+import { LogRecordCollector } from './log-record-collector.ts';
+import { partitionKey } from './partition-group.ts';
+import { StreamTask } from './stream-task.ts';
+import { StreamsPartitionAssignor } from './streams-assignor.ts';
+import type { ResolvedStreamsConfig } from './streams-config.ts';
+import { StreamsMetrics, type TaskMetrics } from './streams-metrics.ts';
+import { TaskManager, type CommitStepEvent } from './task-manager.ts';
+import { TopologyLayout } from './topology-layout.ts';
+
+/** What the thread tells its application. */
+export interface StreamThreadListener {
+  onRebalanceStarted(): void;
+  onTasksAssigned(): void;
+  onFatalError(error: unknown): void;
+  onCommitStep(event: CommitStepEvent): void;
+}
+
+/**
+ * Runs the tasks of one application instance on a log client.
+ *
+ * @example
+ * const thread = new StreamThread(topology, config, client, listener);
+ * await thread.start();   // resolves once the first assignment is running
+ * await thread.shutdown(); // commits, leaves the group
+ */
+export class StreamThread {
+  readonly metrics: StreamsMetrics;
+  private layout!: TopologyLayout;
+  private taskManager!: TaskManager;
+  private collector!: LogRecordCollector;
+  private admin!: Admin;
+  private producer!: Producer;
+  private consumer!: Consumer;
+  private running = false;
+  private scheduled = false;
+  private sleepTimer: TimerHandle | null = null;
+  /** The async step in progress (commit, producer backpressure); the loop waits for it. */
+  private busy: Promise<void> | null = null;
+  private lastCommitAt = 0;
+  private readonly paused = new Set<string>();
+  private readonly turn = (): void => this.runOnce();
+
+  constructor(
+    private readonly topology: PhysicalTopology,
+    private readonly config: ResolvedStreamsConfig,
+    private readonly client: LogClient,
+    private readonly listener: StreamThreadListener,
+  ) {
+    this.metrics = new StreamsMetrics(config.clock.now());
+  }
+
+  /**
+   * Prepares topics, joins the group and starts the loop; resolves once the first assignment runs.
+   * @throws TopologyError for missing source topics, co-partitioning mismatches or internal topics with a wrong partition count
+   */
+  async start(): Promise<void> {
+    const c = this.config;
+    this.admin = this.client.admin();
+    await this.admin.connect();
+    const counts = await this.prepareTopics();
+    const logger = c.logger;
+    const onProductionError = resolveHandler(c.productionErrorHandler, logger, describeProduction);
+    this.producer = this.client.producer({ clientId: `${c.applicationId}-producer` });
+    await this.producer.connect();
+    this.collector = new LogRecordCollector(this.producer, this.admin, onProductionError);
+    for (const [topic, n] of counts) this.collector.setPartitionCount(topic, n);
+    const onDeserializationError = resolveDeserializationHandler(c.deserializationErrorHandler, this.collector, logger);
+    const onProcessingError = resolveHandler<ProcessingErrorContext>(c.processingErrorHandler, logger, describeProcessing);
+    this.taskManager = new TaskManager({
+      layout: this.layout,
+      createTask: (id: TaskId, partitions: readonly TopicPartition[]) =>
+        new StreamTask(id, this.layout.subtopologies[id.subtopology]!, partitions, {
+          applicationId: c.applicationId,
+          clock: c.clock,
+          collector: this.collector,
+          defaultKeySerde: c.defaultKeySerde,
+          defaultValueSerde: c.defaultValueSerde,
+          storeBuilders: this.topology.storeBuilders,
+          taskDir: join(c.stateDir, c.applicationId, `${id.subtopology}_${id.partition}`),
+          logger,
+          onDeserializationError,
+          onProcessingError,
+          onProductionError: onProductionError as (context: ProductionErrorContext) => 'continue' | 'fail',
+        }),
+      flushProducer: () => this.collector.flush(),
+      commitOffsets: (offsets) => this.consumer.commitOffsets(offsets),
+      taskDir: (task) => join(c.stateDir, c.applicationId, task.name),
+      onCommitStep: (event) => this.listener.onCommitStep(event),
+      onCommitRejected: (error) => logger.warn(`Application "${c.applicationId}": commit rejected by the group (rebalancing): ${String(error)}`),
+    });
+
+    this.consumer = this.client.consumer({
+      groupId: c.applicationId,
+      clientId: `${c.applicationId}-consumer`,
+      partitionAssigners: [new StreamsPartitionAssignor(this.layout)],
+      sessionTimeout: c.sessionTimeoutMs,
+      heartbeatInterval: c.heartbeatIntervalMs,
+      allowAutoTopicCreation: false,
+      onPartitionsRevoked: (revoked) => this.onPartitionsRevoked(revoked),
+      onPartitionsAssigned: (assigned) => this.onPartitionsAssigned(assigned),
+    });
+    this.consumer.on(ConsumerEvents.CRASH, (event) => {
+      if (this.running) this.listener.onFatalError(event.payload?.error ?? event.payload);
+    });
+    await this.consumer.connect();
+    const earliest: string[] = [];
+    const latest: string[] = [];
+    for (const s of this.layout.subtopologies) {
+      for (const topic of s.sourceTopics) (s.sourceByTopic.get(topic)!.offsetReset === 'latest' ? latest : earliest).push(topic);
+    }
+    if (earliest.length > 0) await this.consumer.subscribe({ topics: earliest, fromBeginning: true });
+    if (latest.length > 0) await this.consumer.subscribe({ topics: latest, fromBeginning: false });
+    this.running = true;
+    this.lastCommitAt = c.clock.now();
+    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    this.schedule();
+  }
+
+  /** Stops the loop, commits, closes the tasks and leaves the group; then disconnects the clients. */
+  async shutdown(): Promise<void> {
+    this.running = false;
+    this.cancelSleep();
+    while (this.busy !== null) await this.busy;
+    // disconnect() stops the consumer: onPartitionsRevoked commits and closes every task, then it leaves.
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+  }
+
+  /** Stops after a fatal error: tasks are closed without committing; the group is left. */
+  async abort(): Promise<void> {
+    this.running = false;
+    this.cancelSleep();
+    const tasks = this.taskManager?.detachAll() ?? [];
+    for (const task of tasks) {
+      try {
+        task.close();
+      } catch (error) {
+        this.config.logger.warn(`Closing task ${task.name} after a failure: ${String(error)}`);
+      }
+    }
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  /** The consumer (tests use its `simulateHang` hook on the embedded log). */
+  get groupConsumer(): Consumer {
+    return this.consumer;
+  }
+
+  /** Per-task figures for `metrics$`. */
+  taskMetrics(): TaskMetrics[] {
+    return (this.taskManager?.tasks() ?? []).map((t) => ({ taskId: t.name, processed: t.processed, buffered: t.numBuffered(), lag: t.lag() }));
+  }
+
+  /** Ids of the running tasks (`0_1`, ...). */
+  taskIds(): string[] {
+    return (this.taskManager?.tasks() ?? []).map((t) => t.name).sort();
+  }
+
+  /** Commits every task now (waits for a commit in progress first). */
+  async commitNow(): Promise<void> {
+    while (this.busy !== null) await this.busy;
+    await this.commitAll();
+  }
+
+  // Topics -------------------------------------------------------------------------------------
+
+  private async prepareTopics(): Promise<Map<string, number>> {
+    const c = this.config;
+    const existing = await this.admin.listTopics();
+    this.layout = TopologyLayout.resolve(this.topology, c.applicationId, existing);
+    const counts = new Map<string, number>();
+    const known = new Set(existing);
+    const wanted = [...new Set([...this.layout.allSourceTopics(), ...this.layout.allSinkTopics()])].filter((t) => known.has(t));
+    if (wanted.length > 0) {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: wanted });
+      for (const t of topics) counts.set(t.name, t.partitions.length);
+    }
+    const plans = this.layout.planInternalTopics(counts);
+    const internal = new Set(plans.map((p) => p.name));
+    const missing = this.layout.allSourceTopics().filter((t) => !counts.has(t) && !internal.has(t));
+    if (missing.length > 0) {
+      throw new TopologyError(`Application "${c.applicationId}": source topic(s) ${missing.map((t) => `"${t}"`).join(', ')} do not exist; create them first`);
+    }
+    const toCreate = [];
+    for (const plan of plans) {
+      const have = counts.get(plan.name);
+      if (have !== undefined && have !== plan.numPartitions) {
+        throw new TopologyError(
+          `Internal topic "${plan.name}" exists with ${have} partition(s) but the topology needs ${plan.numPartitions}`,
+        );
+      }
+      counts.set(plan.name, plan.numPartitions);
+      if (have === undefined) {
+        toCreate.push({
+          topic: plan.name,
+          numPartitions: plan.numPartitions,
+          configEntries: Object.entries(plan.def.configs).map(([name, value]) => ({ name, value })),
+        });
+      }
+    }
+    if (toCreate.length > 0) await this.admin.createTopics({ topics: toCreate });
+    this.layout.checkCopartitioning(counts);
+    return counts;
+  }
+
+  // Consumer callbacks -------------------------------------------------------------------------
+
+  private async onBatch({ batch }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const size = this.taskManager.addRecords(batch.topic, batch.partition, batch.messages, Number(batch.highWatermark));
+    if (size < 0) return; // the partition's task is gone (revoked); its next owner fetches from the commit
+    if (size >= this.config.maxBufferedRecordsPerPartition) {
+      this.paused.add(partitionKey(batch.topic, batch.partition));
+      this.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+    }
+    this.wake();
+  }
+
+  private async onPartitionsRevoked(revoked: TopicPartitions[]): Promise<void> {
+    this.listener.onRebalanceStarted();
+    while (this.busy !== null) await this.busy;
+    const tasks = this.taskManager.detach(revoked);
+    for (const { topic, partitions } of revoked) {
+      const keys = partitions.map((p) => partitionKey(topic, p));
+      if (keys.some((k) => this.paused.delete(k))) this.consumer.resume([{ topic, partitions }]);
+    }
+    if (tasks.length === 0) return;
+    try {
+      await this.timedCommit(tasks);
+    } finally {
+      for (const task of tasks) task.close();
+    }
+  }
+
+  private async onPartitionsAssigned(assigned: TopicPartitions[]): Promise<void> {
+    this.taskManager.assign(assigned);
+    this.listener.onTasksAssigned();
+    this.wake();
+  }
+
+  // The loop -----------------------------------------------------------------------------------
+
+  private wake(): void {
+    if (!this.running || this.scheduled) return;
+    this.cancelSleep();
+    this.scheduled = true;
+    setImmediate(this.turn);
+  }
+
+  private schedule(): void {
+    this.scheduled = false;
+    this.wake();
+  }
+
+  private cancelSleep(): void {
+    if (this.sleepTimer !== null) {
+      this.config.clock.clearTimeout(this.sleepTimer);
+      this.sleepTimer = null;
+    }
+  }
+
+  private runOnce(): void {
+    this.scheduled = false;
+    if (!this.running || this.busy !== null) return;
+    const c = this.config;
+    try {
+      const tasks = this.taskManager.tasks();
+      let processed = 0;
+      let buffered = 0;
+      let commitRequested = false;
+      for (let i = 0; i < tasks.length; i++) {
+        const task = tasks[i]!;
+        processed += task.processBatch(c.maxRecordsPerTaskPerTurn);
+        task.maybePunctuateSystemTime();
+        buffered += task.numBuffered();
+        if (task.commitRequested) commitRequested = true;
+      }
+      this.metrics.recordsProcessed += processed;
+      this.collector.sendBuffered();
+      if (this.collector.failure !== null) throw this.collector.failure;
+      this.resumeDrained();
+      const now = c.clock.now();
+      if (commitRequested || now - this.lastCommitAt >= c.commitIntervalMs) {
+        this.runAsync(this.commitAll());
+        return;
+      }
+      if (this.collector.pending > 4 * 10_000) {
+        this.runAsync(this.collector.flush());
+        return;
+      }
+      if (buffered > 0) {
+        this.wake();
+        return;
+      }
+      this.sleepUntilDue(now);
+    } catch (error) {
+      this.running = false;
+      this.listener.onFatalError(error);
+    }
+  }
+
+  private runAsync(work: Promise<unknown>): void {
+    const done = work.then(
+      () => {
+        this.busy = null;
+        this.wake();
+      },
+      (error: unknown) => {
+        this.busy = null;
+        if (!this.running) return;
+        this.running = false;
+        this.listener.onFatalError(error);
+      },
+    );
+    this.busy = done;
+  }
+
+  private sleepUntilDue(now: number): void {
+    let due = this.lastCommitAt + this.config.commitIntervalMs;
+    for (const task of this.taskManager.tasks()) due = Math.min(due, task.nextWallClockPunctuation());
+    this.sleepTimer = this.config.clock.setTimeout(() => {
+      this.sleepTimer = null;
+      this.wake();
+    }, Math.max(0, due - now));
+  }
+
+  private resumeDrained(): void {
+    if (this.paused.size === 0) return;
+    const limit = this.config.maxBufferedRecordsPerPartition / 2;
+    for (const key of [...this.paused]) {
+      const i = key.lastIndexOf('\u0000');
+      const topic = key.slice(0, i);
+      const partition = Number(key.slice(i + 1));
+      const task = this.taskManager.taskFor(topic, partition);
+      const queue = task?.partitionGroup.queue(topic, partition);
+      if (queue !== undefined && queue.size > limit) continue;
+      this.paused.delete(key);
+      this.consumer.resume([{ topic, partitions: [partition] }]);
+    }
+  }
+
+  private async commitAll(): Promise<void> {
+    const tasks = this.taskManager.tasks();
+    this.lastCommitAt = this.config.clock.now();
+    if (tasks.length === 0) return;
+    await this.timedCommit(tasks);
+  }
+
+  private async timedCommit(tasks: readonly StreamTask[]): Promise<void> {
+    const started = this.config.clock.now();
+    const committed = await this.taskManager.commit(tasks);
+    if (committed) this.metrics.recordCommit(this.config.clock.now() - started);
+  }
+}

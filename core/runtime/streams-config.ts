@@ -1,0 +1,138 @@
+/**
+ * The configuration of a {@link TributaryStreams} application: plain options with Kafka Streams' names
+ * and defaults, validated once by {@link resolveStreamsConfig}.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClientLogger, LogClient } from '../clients/log-client.ts';
+import type { Serde } from '../serde/serde.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
+import { InvalidConfigError } from '../errors/log-errors.ts';
+import type { DeserializationErrorHandler, ProcessingErrorHandler, ProductionErrorHandler } from './error-handlers.ts';
+
+/**
+ * Where the log is: an embedded log opened on a directory (owned and closed by the application), an
+ * already open {@link LogClient} (shared, not closed by the application), or a Kafka cluster (arrives
+ * with the kafkajs backend).
+ */
+export type StreamsLogConfig =
+  | { readonly embedded: { readonly dir: string } }
+  | { readonly client: LogClient }
+  | { readonly kafka: { readonly brokers: readonly string[]; readonly clientId?: string } };
+
+/** Options of {@link TributaryStreams}. */
+export interface StreamsConfig {
+  /** The application id: consumer group id, prefix of internal topics, state directory name. */
+  readonly applicationId: string;
+  readonly log: StreamsLogConfig;
+  /** How often progress is committed. Default 30000 (Kafka's default under at-least-once). */
+  readonly commitIntervalMs?: number;
+  /** Only `'at_least_once'` for now. */
+  readonly processingGuarantee?: 'at_least_once';
+  readonly defaultKeySerde?: Serde<any>;
+  readonly defaultValueSerde?: Serde<any>;
+  /** Default `'logAndFail'`. */
+  readonly deserializationErrorHandler?: DeserializationErrorHandler;
+  /** Default `'logAndFail'`. */
+  readonly processingErrorHandler?: ProcessingErrorHandler;
+  /** Default `'logAndFail'`. */
+  readonly productionErrorHandler?: ProductionErrorHandler;
+  /** Wall-clock time and timers. Default the system clock. */
+  readonly clock?: Clock;
+  /** Records buffered per input partition before fetching from it pauses. Default 1000. */
+  readonly maxBufferedRecordsPerPartition?: number;
+  /** Where tasks keep state and checkpoints. Default `<os tmpdir>/tributary-streams`. */
+  readonly stateDir?: string;
+  /** Group session timeout. Default 30000 (kafkajs default). */
+  readonly sessionTimeoutMs?: number;
+  /** Group heartbeat interval. Default 3000. */
+  readonly heartbeatIntervalMs?: number;
+  /** Records a task processes per loop turn before the loop yields. Default 1000. */
+  readonly maxRecordsPerTaskPerTurn?: number;
+  /** How often `metrics$` emits. Default 1000. */
+  readonly metricsIntervalMs?: number;
+  /** Default: warnings and errors to the console. */
+  readonly logger?: ClientLogger;
+}
+
+/** The config with defaults applied. */
+export interface ResolvedStreamsConfig {
+  readonly applicationId: string;
+  readonly log: StreamsLogConfig;
+  readonly commitIntervalMs: number;
+  readonly processingGuarantee: 'at_least_once';
+  readonly defaultKeySerde: Serde<any> | undefined;
+  readonly defaultValueSerde: Serde<any> | undefined;
+  readonly deserializationErrorHandler: DeserializationErrorHandler | undefined;
+  readonly processingErrorHandler: ProcessingErrorHandler | undefined;
+  readonly productionErrorHandler: ProductionErrorHandler | undefined;
+  readonly clock: Clock;
+  readonly maxBufferedRecordsPerPartition: number;
+  readonly stateDir: string;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxRecordsPerTaskPerTurn: number;
+  readonly metricsIntervalMs: number;
+  readonly logger: ClientLogger;
+}
+
+const consoleLogger: ClientLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, extra) => console.warn(message, extra ?? ''),
+  error: (message, extra) => console.error(message, extra ?? ''),
+};
+
+/**
+ * Validates the options and applies the defaults.
+ *
+ * @throws InvalidConfigError for a missing application id, a malformed `log`, a guarantee other than
+ *   at-least-once, or a non-positive number
+ * @example
+ * resolveStreamsConfig({ applicationId: 'wordcount', log: { embedded: { dir: './data' } } }).commitIntervalMs; // 30000
+ */
+export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConfig {
+  if (config === null || typeof config !== 'object') throw new InvalidConfigError('TributaryStreams needs a config object');
+  const id = config.applicationId;
+  if (typeof id !== 'string' || !/^[a-zA-Z0-9._-]+$/.test(id)) {
+    throw new InvalidConfigError(`applicationId must be a non-empty string of [a-zA-Z0-9._-], got ${JSON.stringify(id)}`);
+  }
+  const log = config.log;
+  const isEmbedded = log !== null && typeof log === 'object' && 'embedded' in log && typeof log.embedded?.dir === 'string' && log.embedded.dir.length > 0;
+  const isClient = log !== null && typeof log === 'object' && 'client' in log && typeof log.client?.consumer === 'function';
+  const isKafka = log !== null && typeof log === 'object' && 'kafka' in log;
+  if (!isEmbedded && !isClient && !isKafka) {
+    throw new InvalidConfigError('log must be { embedded: { dir } }, { client: LogClient } or { kafka: { brokers } }');
+  }
+  const guarantee = config.processingGuarantee ?? 'at_least_once';
+  if (guarantee !== 'at_least_once') {
+    throw new InvalidConfigError(`processingGuarantee "${String(guarantee)}" is not supported yet; only "at_least_once"`);
+  }
+  return {
+    applicationId: id,
+    log,
+    commitIntervalMs: positive(config.commitIntervalMs, 30_000, 'commitIntervalMs'),
+    processingGuarantee: guarantee,
+    defaultKeySerde: config.defaultKeySerde,
+    defaultValueSerde: config.defaultValueSerde,
+    deserializationErrorHandler: config.deserializationErrorHandler,
+    processingErrorHandler: config.processingErrorHandler,
+    productionErrorHandler: config.productionErrorHandler,
+    clock: config.clock ?? systemClock,
+    maxBufferedRecordsPerPartition: positive(config.maxBufferedRecordsPerPartition, 1000, 'maxBufferedRecordsPerPartition'),
+    stateDir: config.stateDir ?? join(tmpdir(), 'tributary-streams'),
+    sessionTimeoutMs: positive(config.sessionTimeoutMs, 30_000, 'sessionTimeoutMs'),
+    heartbeatIntervalMs: positive(config.heartbeatIntervalMs, 3000, 'heartbeatIntervalMs'),
+    maxRecordsPerTaskPerTurn: positive(config.maxRecordsPerTaskPerTurn, 1000, 'maxRecordsPerTaskPerTurn'),
+    metricsIntervalMs: positive(config.metricsIntervalMs, 1000, 'metricsIntervalMs'),
+    logger: config.logger ?? consoleLogger,
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidConfigError(`${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}

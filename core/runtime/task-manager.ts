@@ -1,0 +1,184 @@
+/**
+ * The tasks an application instance runs: created from the group's assignment (one task per
+ * sub-topology and partition number), fed by the consumer, committed, and closed on revocation. The
+ * commit protocol lives here, in {@link TaskManager.commit}.
+ */
+import type { KafkaMessage, TopicPartitionOffsetAndMetadata, TopicPartitions } from '../clients/log-client.ts';
+import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
+import type { TaskId } from '../processor/processor-context.ts';
+import { TributaryError } from '../errors/tributary-error.ts';
+import { writeCheckpoint } from './checkpoint-file.ts';
+import { partitionKey } from './partition-group.ts';
+import type { StreamTask } from './stream-task.ts';
+import type { TopologyLayout } from './topology-layout.ts';
+
+/** The steps of a commit, in order. */
+export const COMMIT_STEPS = ['flush-stores', 'flush-producer', 'commit-offsets', 'write-checkpoint'] as const;
+/** One commit step. */
+export type CommitStep = (typeof COMMIT_STEPS)[number];
+
+/** Reported after each commit step. */
+export interface CommitStepEvent {
+  /** 1..4. */
+  readonly step: number;
+  readonly name: CommitStep;
+  /** The tasks committed (`0_1`, ...). */
+  readonly tasks: readonly string[];
+  /** Step 3: the offsets committed; step 4: the checkpoint files written. */
+  readonly detail: readonly string[];
+}
+
+/** What the task manager needs from the application. */
+export interface TaskManagerDeps {
+  readonly layout: TopologyLayout;
+  createTask(id: TaskId, partitions: readonly TopicPartition[]): StreamTask;
+  /** Commit step 2. */
+  flushProducer(): Promise<void>;
+  /** Commit step 3. */
+  commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void>;
+  /** The directory of a task (checkpoint, persistent stores). */
+  taskDir(task: StreamTask): string;
+  onCommitStep?: ((event: CommitStepEvent) => void) | undefined;
+  /** A commit rejected because the group moved on (the tasks are about to be revoked). */
+  onCommitRejected?: ((error: unknown) => void) | undefined;
+}
+
+/**
+ * The running tasks of one application instance.
+ *
+ * @example
+ * const created = manager.assign([{ topic: 'orders', partitions: [0, 1] }]); // tasks 0_0 and 0_1
+ * manager.addRecords('orders', 1, batch.messages, 100);
+ * await manager.commit(manager.tasks());
+ */
+export class TaskManager {
+  private readonly byId = new Map<string, StreamTask>();
+  private readonly byPartition = new Map<string, StreamTask>();
+  private list: StreamTask[] = [];
+
+  constructor(private readonly deps: TaskManagerDeps) {}
+
+  /** The running tasks (a stable array, replaced when tasks come or go). */
+  tasks(): readonly StreamTask[] {
+    return this.list;
+  }
+
+  /** The task reading a topic-partition, or undefined. */
+  taskFor(topic: string, partition: number): StreamTask | undefined {
+    return this.byPartition.get(partitionKey(topic, partition));
+  }
+
+  /**
+   * Creates and initializes the tasks of newly assigned partitions (partition p of sub-topology s's
+   * topics -> task s_p). Partitions of tasks already running are ignored.
+   * @returns the tasks created
+   */
+  assign(assignment: readonly TopicPartitions[]): StreamTask[] {
+    const grouped = new Map<string, { id: TaskId; partitions: TopicPartition[] }>();
+    for (const { topic, partitions } of assignment) {
+      const sub = this.deps.layout.subtopologyOf(topic);
+      if (sub === undefined) continue;
+      for (const partition of partitions) {
+        if (this.byPartition.has(partitionKey(topic, partition))) continue;
+        const key = `${sub.id}_${partition}`;
+        let entry = grouped.get(key);
+        if (entry === undefined) grouped.set(key, (entry = { id: { subtopology: sub.id, partition }, partitions: [] }));
+        entry.partitions.push({ topic, partition });
+      }
+    }
+    const created: StreamTask[] = [];
+    for (const [key, { id, partitions }] of grouped) {
+      const existing = this.byId.get(key);
+      if (existing !== undefined) continue;
+      const task = this.deps.createTask(id, partitions);
+      task.initialize();
+      this.byId.set(key, task);
+      for (const tp of partitions) this.byPartition.set(partitionKey(tp.topic, tp.partition), task);
+      created.push(task);
+    }
+    if (created.length > 0) this.list = [...this.byId.values()];
+    return created;
+  }
+
+  /**
+   * Takes the tasks owning any of these partitions out of the running set (they get no more records and
+   * are not processed); the caller commits and closes them.
+   */
+  detach(revoked: readonly TopicPartitions[]): StreamTask[] {
+    const out = new Set<StreamTask>();
+    for (const { topic, partitions } of revoked) {
+      for (const p of partitions) {
+        const task = this.byPartition.get(partitionKey(topic, p));
+        if (task !== undefined) out.add(task);
+      }
+    }
+    for (const task of out) this.remove(task);
+    return [...out];
+  }
+
+  /** Takes every task out of the running set. */
+  detachAll(): StreamTask[] {
+    const all = [...this.byId.values()];
+    for (const task of all) this.remove(task);
+    return all;
+  }
+
+  /** Buffers fetched messages in the owning task; returns the partition's queue size (-1: no task). */
+  addRecords(topic: string, partition: number, messages: readonly KafkaMessage[], highWatermark: number): number {
+    const task = this.byPartition.get(partitionKey(topic, partition));
+    return task === undefined ? -1 : task.addRecords(topic, partition, messages, highWatermark);
+  }
+
+  /**
+   * Commits the progress of `tasks`:
+   * 1. flush each task's state stores (`store.flush()`), so they hold everything processed;
+   * 2. flush the producer: wait until every record the record collector handed out is acknowledged
+   *    (outputs, repartition records, dead letters);
+   * 3. commit the input offsets: for each input partition the next offset to process
+   *    (`consumer.commitOffsets`), only after the outputs of the records below it are durable;
+   * 4. write the checkpoint file of each stateful task (the changelog offsets its stores reflect).
+   * Each step is reported through `onCommitStep` after it completes. A commit the group rejects (it is
+   * rebalancing and the tasks are moving) stops after step 3 and returns false: the next owner
+   * reprocesses from the previous commit (at-least-once).
+   *
+   * @returns whether the offsets were committed
+   * @throws StreamsError from step 2 when the production error handler decided to fail
+   */
+  async commit(tasks: readonly StreamTask[]): Promise<boolean> {
+    const names = tasks.map((t) => t.name);
+    const report = (step: number, detail: readonly string[] = []): void => {
+      this.deps.onCommitStep?.({ step, name: COMMIT_STEPS[step - 1]!, tasks: names, detail });
+    };
+    // 1.
+    for (const task of tasks) task.flushStores();
+    report(1);
+    // 2.
+    await this.deps.flushProducer();
+    report(2);
+    // 3.
+    const perTask = tasks.map((t) => t.offsetsToCommit());
+    const offsets = perTask.flat();
+    if (offsets.length > 0) {
+      try {
+        await this.deps.commitOffsets(offsets);
+      } catch (error) {
+        if (!(error instanceof TributaryError) || !error.retriable) throw error;
+        this.deps.onCommitRejected?.(error);
+        return false;
+      }
+    }
+    tasks.forEach((t, i) => t.markCommitted(perTask[i]!));
+    report(3, offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`));
+    // 4.
+    const files: string[] = [];
+    for (const task of tasks) if (task.stateful) files.push(writeCheckpoint(this.deps.taskDir(task), task.changelogOffsets()));
+    report(4, files);
+    return true;
+  }
+
+  private remove(task: StreamTask): void {
+    this.byId.delete(task.name);
+    for (const tp of task.partitions) this.byPartition.delete(partitionKey(tp.topic, tp.partition));
+    this.list = [...this.byId.values()];
+  }
+}
