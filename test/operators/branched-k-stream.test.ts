@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../operators/streams-builder.ts';
 import { StringSerde } from '../../core/serde/string-serde.ts';
 import { TopologyError } from '../../core/errors/streams-errors.ts';
-import { TopologyHarness } from './topology-harness.ts';
+import { TopologyTestDriver } from '../../core/runtime/topology-test-driver.ts';
 
 const str = new StringSerde();
 
@@ -24,7 +24,7 @@ describe('operators/branched-k-stream', () => {
     branches['level-error']!.to('errors');
     branches['level-warn']!.to('warnings');
     branches['level-other']!.to('others');
-    const h = new TopologyHarness(b.build());
+    const h = new TopologyTestDriver(b.build());
     const input = h.createInputTopic('logs', str, str);
     for (const line of ['ERROR a', 'WARN b', 'INFO c', 'ERROR d']) input.pipeInput('k', line, 1, [{ key: 'h', value: Buffer.from('v') }]);
     const errors = h.createOutputTopic('errors', str, str).readRecordsToList();
@@ -42,7 +42,7 @@ describe('operators/branched-k-stream', () => {
     branches['logs.split-0-2']!.to('b');
     const second = s.split().branch(() => false).defaultBranch();
     expect(Object.keys(second)).toEqual(['logs.split-1-1', 'logs.split-1-0']);
-    const h = new TopologyHarness(b.build());
+    const h = new TopologyTestDriver(b.build());
     const input = h.createInputTopic('logs', str, str);
     for (const v of ['a', 'c', 'b']) input.pipeInput(null, v);
     expect(h.createOutputTopic('a', str, str).readRecordsToList().map((r) => r.value)).toEqual(['a']);
@@ -58,12 +58,12 @@ describe('operators/branched-k-stream', () => {
       .noDefaultBranch();
     expect(Object.keys(branches)).toEqual(['s-long']);
     branches['s-long']!.to('long', { valueSerde: str });
-    const h = new TopologyHarness(b.build());
+    const h = new TopologyTestDriver(b.build());
     const input = h.createInputTopic('logs', str, str);
     input.pipeInput('k', 'hello');
     input.pipeInput('k', 'hi');
-    expect(h.createOutputTopic('long', str, str).readKeyValue()).toEqual(['k', 'HELLO']);
-    expect(h.createOutputTopic('short', str, str).readKeyValue()).toEqual(['k', 'hi']);
+    expect(h.createOutputTopic('long', str, str).readKeyValue()).toEqual({ key: 'k', value: 'HELLO' });
+    expect(h.createOutputTopic('short', str, str).readKeyValue()).toEqual({ key: 'k', value: 'hi' });
   });
 
   it('shows the splitter and its branches in describe()', () => {

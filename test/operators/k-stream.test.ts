@@ -9,7 +9,7 @@ import type { Processor } from '../../core/processor/processor.ts';
 import type { ProcessorContext } from '../../core/processor/processor-context.ts';
 import type { FixedKeyProcessor, FixedKeyRecord } from '../../core/processor/processor.ts';
 import type { FixedKeyProcessorContext } from '../../core/processor/processor-context.ts';
-import { TopologyHarness } from './topology-harness.ts';
+import { TopologyTestDriver, type TopologyTestDriverConfig } from '../../core/runtime/topology-test-driver.ts';
 
 const str = new StringSerde();
 const int = new Int32Serde();
@@ -19,8 +19,8 @@ function source(b = new StreamsBuilder()) {
   return { b, s: b.stream<string, string>('in', { keySerde: str, valueSerde: str }) };
 }
 
-function run(b: StreamsBuilder, inputs: [string | null, string, number?][], opts = {}) {
-  const h = new TopologyHarness(b.build(), opts);
+function run(b: StreamsBuilder, inputs: [string | null, string, number?][], opts: TopologyTestDriverConfig = {}) {
+  const h = new TopologyTestDriver(b.build(), opts);
   const input = h.createInputTopic('in', str, str);
   for (const [k, v, ts] of inputs) input.pipeInput(k, v, ts ?? 0, H);
   return h;
@@ -106,7 +106,7 @@ describe('operators/k-stream', () => {
     const a = b.stream<string, string>('in', { keySerde: str, valueSerde: str });
     const c = b.stream<string, string>('other', { keySerde: str, valueSerde: str });
     a.merge(c).to('out');
-    const h = new TopologyHarness(b.build());
+    const h = new TopologyTestDriver(b.build());
     h.createInputTopic('in', str, str).pipeInput('a', '1', 1);
     h.createInputTopic('other', str, str).pipeInput('c', '2', 2);
     h.createInputTopic('in', str, str).pipeInput('a', '3', 3);
@@ -138,11 +138,16 @@ describe('operators/k-stream', () => {
     expect(contexts).toEqual(['in@0/10', 'in@1/11', 'in@2/12']);
   });
 
-  it('to with a partitioner picks the partition', () => {
+  it('to with a partitioner calls it with the topic, typed key and value, and the partition count', () => {
     const { b, s } = source();
-    s.to('out', { partitioner: (_t, k) => (k === 'b' ? 2 : 0) });
-    const h = run(b, [['a', '1'], ['b', '2']], { numPartitions: 3 });
-    expect(h.records('out').map((r) => r.partition)).toEqual([0, 2]);
+    const calls: unknown[] = [];
+    s.to('out', { partitioner: (t, k, v, n) => (calls.push([t, k, v, n]), 0) });
+    const h = run(b, [['a', '1'], ['b', '2']]);
+    expect(calls).toEqual([
+      ['out', 'a', '1', 1],
+      ['out', 'b', '2', 1],
+    ]);
+    expect(h.createOutputTopic('out', str, str).readRecordsToList()).toHaveLength(2);
   });
 
   it('process runs a custom processor; processValues a fixed-key one', () => {
@@ -167,7 +172,7 @@ describe('operators/k-stream', () => {
       ['k-1', 4],
       ['k-2', 5],
     ]);
-    expect(h.createOutputTopic('len-out', str, int).readKeyValue()).toEqual(['k', 3]);
+    expect(h.createOutputTopic('len-out', str, int).readKeyValue()).toEqual({ key: 'k', value: 3 });
   });
 
   it('toObservable emits each record while the topology runs', async () => {
@@ -191,7 +196,7 @@ describe('operators/k-stream', () => {
     })
       .mapValues((v) => v.n * 2)
       .to('out', { valueSerde: int });
-    const h = new TopologyHarness(b.build());
+    const h = new TopologyTestDriver(b.build());
     h.createInputTopic('in', str, new JsonSerde<{ at: number; n: number }>()).pipeInput('k', { at: 1234, n: 21 }, 1);
     const r = h.createOutputTopic('out', str, int).readRecord();
     expect([r.value, r.timestamp]).toEqual([42, 1234]);
