@@ -5,6 +5,7 @@ import { StringSerde } from '../../core/serde/string-serde.ts';
 import { Int32Serde } from '../../core/serde/int32-serde.ts';
 import { TopologyError } from '../../core/errors/streams-errors.ts';
 import type { PhysicalTopology } from '../../core/topology/physical-topology.ts';
+import { TopologyTestDriver } from '../../core/runtime/topology-test-driver.ts';
 
 const str = new StringSerde();
 const int = new Int32Serde();
@@ -148,5 +149,30 @@ describe('operators/streams-builder', () => {
     const t = b.buildTopology();
     t.addSink('manual', 'manual-out', { keySerde: str, valueSerde: str }, 'f');
     expect(allNames(t.build())).toEqual(['in', 'f', 'manual']);
+  });
+});
+
+describe('operators/streams-builder sources', () => {
+  it('passes Consumed options to the source node', () => {
+    const b = new StreamsBuilder();
+    const extractor = () => 42;
+    b.stream<string, string>('in', { keySerde: str, valueSerde: str, offsetReset: 'earliest', timestampExtractor: extractor }).to('o');
+    const source = b.build().subtopologies[0]!.sources[0]!;
+    expect(source).toMatchObject({ name: 'in', topics: ['in'], internal: false, keySerde: str, valueSerde: str, offsetReset: 'earliest' });
+    expect(source.timestampExtractor).toBe(extractor);
+  });
+
+  it('reads every topic of a list, and topics matching a pattern, through the driver', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>(['a', 'b'], { keySerde: str, valueSerde: str }).to('ab');
+    b.stream<string, string>(/^logs-.*/, { keySerde: str, valueSerde: str }).mapValues((v) => `log:${v}`).to('logs', { valueSerde: str });
+    const driver = new TopologyTestDriver(b.build());
+    driver.createInputTopic('a', str, str).pipeInput('k', '1');
+    driver.createInputTopic('b', str, str).pipeInput('k', '2');
+    driver.createInputTopic('logs-web', str, str).pipeInput('k', 'x');
+    driver.createInputTopic('logs-db', str, str).pipeInput('k', 'y');
+    expect(driver.createOutputTopic('ab', str, str).readValuesToList()).toEqual(['1', '2']);
+    expect(driver.createOutputTopic('logs', str, str).readValuesToList()).toEqual(['log:x', 'log:y']);
+    driver.close();
   });
 });
