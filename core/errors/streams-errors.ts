@@ -151,3 +151,21 @@ export class StreamsError extends TributaryError {
     super('STREAMS', message, options);
   }
 }
+
+/**
+ * A source fed from an Observable received more values than its bound allows: the overflow policy is
+ * `error`, or the policy is `block` and the upstream kept emitting after it was paused. Use a pausable
+ * source, a larger bound, or the `dropOldest` policy.
+ *
+ * @example
+ * await fromObservable(ticks$, producer, { topic: 'ticks', valueSerde: Serdes.json(), overflow: 'error' }).done;
+ */
+export class SourceOverflowError extends StreamsError {
+  readonly topic: string;
+  readonly bound: number;
+  constructor(topic: string, bound: number, detail: string) {
+    super(`Observable source for topic "${topic}" overflowed its bound of ${bound} unacknowledged messages: ${detail}`);
+    this.topic = topic;
+    this.bound = bound;
+  }
+}

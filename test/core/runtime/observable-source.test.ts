@@ -182,11 +182,12 @@ describe('core/runtime/observable-source', () => {
     expect(stats).toMatchObject({ acknowledged: 4, dropped: 6 });
   });
 
-  it("refuses 'block' for an Observable that cannot be paused, and accepts it with flowControl", () => {
+  it("refuses 'block' for an Observable that cannot be paused, and accepts it with flowControl", async () => {
     expect(() => fromObservable(new Subject<string>(), nullProducer, { topic: 't', valueSerde: Serdes.string(), overflow: 'block' })).toThrow(InvalidArgumentError);
     const calls: string[] = [];
     const subject = new Subject<string>();
-    const handle = fromObservable(subject, new CountingProducer(nullProducer, 0, true), {
+    const manual = new CountingProducer(nullProducer, 0, true);
+    const handle = fromObservable(subject, manual, {
       topic: 't',
       valueSerde: Serdes.string(),
       maxBuffered: 2,
@@ -196,7 +197,12 @@ describe('core/runtime/observable-source', () => {
     subject.next('b');
     expect(calls).toEqual(['pause']);
     subject.next('c'); // the upstream did not honour pause
-    return expect(handle.done).rejects.toThrow(/kept emitting after it was paused/);
+    let settled = false;
+    void handle.done.catch(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(settled).toBe(false); // waits for the send in flight
+    manual.releaseOne();
+    await expect(handle.done).rejects.toThrow(/kept emitting after it was paused/);
   });
 
   it('rejects done with the send error, the serialization error, or the upstream error', async () => {
