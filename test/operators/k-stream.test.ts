@@ -210,3 +210,34 @@ describe('operators/k-stream', () => {
     expect(() => s.repartition({ numberOfPartitions: 0 })).toThrow(/positive integer/);
   });
 });
+
+describe('operators/k-stream headers and timestamps', () => {
+  type Op = (s: ReturnType<typeof source>['s']) => { to(topic: string, p?: object): void };
+  const ops: [string, Op][] = [
+    ['filter', (s) => s.filter(() => true)],
+    ['filterNot', (s) => s.filterNot(() => false)],
+    ['peek', (s) => s.peek(() => {})],
+    ['map', (s) => s.map((k, v) => [k, v] as const)],
+    ['mapValues', (s) => s.mapValues((v) => v)],
+    ['flatMap', (s) => s.flatMap((k, v) => [[k, v] as const])],
+    ['flatMapValues', (s) => s.flatMapValues((v) => [v])],
+    ['selectKey', (s) => s.selectKey((k) => k)],
+    ['merge', (s) => s.merge(s.filter(() => false))],
+    ['split branch', (s) => s.split({ name: 'b-' }).branch(() => true, { name: 'x' }).noDefaultBranch()['b-x']!],
+    ['repartition', (s) => s.repartition({ keySerde: str, valueSerde: str })],
+    ['processValues', (s) => s.processValues<string>(() => {
+      let ctx: FixedKeyProcessorContext<string | null, string>;
+      return { init: (c) => { ctx = c; }, process: (r) => ctx.forward(r) };
+    })],
+  ];
+  for (const [name, op] of ops) {
+    it(`${name} keeps the timestamp and the headers`, () => {
+      const { b, s } = source();
+      op(s).to('out', { keySerde: str, valueSerde: str });
+      const driver = run(b, [['k', 'v', 1234]]);
+      const r = driver.createOutputTopic('out', str, str).readRecord();
+      expect([r.key, r.value, r.timestamp]).toEqual(['k', 'v', 1234]);
+      expect(r.headers.toArray().map((h) => [h.key, h.value?.toString()])).toEqual([['trace', 'abc']]);
+    });
+  }
+});
