@@ -123,6 +123,7 @@ export class StreamThread {
       partitionAssigners: [new StreamsPartitionAssignor(this.layout)],
       sessionTimeout: c.sessionTimeoutMs,
       heartbeatInterval: c.heartbeatIntervalMs,
+      maxBytesPerPartition: c.fetchMaxBytesPerPartition,
       allowAutoTopicCreation: false,
       onPartitionsRevoked: (revoked) => this.onPartitionsRevoked(revoked),
       onPartitionsAssigned: (assigned) => this.onPartitionsAssigned(assigned),

@@ -43,6 +43,8 @@ export interface StreamsConfig {
   readonly maxBufferedRecordsPerPartition?: number;
   /** Where tasks keep state and checkpoints. Default `<os tmpdir>/tributary-streams`. */
   readonly stateDir?: string;
+  /** Bytes fetched per partition per fetch (with the buffer limit, this bounds memory). Default 1 MiB. */
+  readonly fetchMaxBytesPerPartition?: number;
   /** Group session timeout. Default 30000 (kafkajs default). */
   readonly sessionTimeoutMs?: number;
   /** Group heartbeat interval. Default 3000. */
@@ -69,6 +71,7 @@ export interface ResolvedStreamsConfig {
   readonly clock: Clock;
   readonly maxBufferedRecordsPerPartition: number;
   readonly stateDir: string;
+  readonly fetchMaxBytesPerPartition: number;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly maxRecordsPerTaskPerTurn: number;
@@ -121,6 +124,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     clock: config.clock ?? systemClock,
     maxBufferedRecordsPerPartition: positive(config.maxBufferedRecordsPerPartition, 1000, 'maxBufferedRecordsPerPartition'),
     stateDir: config.stateDir ?? join(tmpdir(), 'tributary-streams'),
+    fetchMaxBytesPerPartition: positive(config.fetchMaxBytesPerPartition, 1_048_576, 'fetchMaxBytesPerPartition'),
     sessionTimeoutMs: positive(config.sessionTimeoutMs, 30_000, 'sessionTimeoutMs'),
     heartbeatIntervalMs: positive(config.heartbeatIntervalMs, 3000, 'heartbeatIntervalMs'),
     maxRecordsPerTaskPerTurn: positive(config.maxRecordsPerTaskPerTurn, 1000, 'maxRecordsPerTaskPerTurn'),

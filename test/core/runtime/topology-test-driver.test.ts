@@ -3,7 +3,8 @@ import { TopologyTestDriver } from '../../../core/runtime/topology-test-driver.t
 import { Topology } from '../../../core/topology/topology.ts';
 import { Serdes } from '../../../core/serde/serdes.ts';
 import { Headers, Record } from '../../../core/processor/record.ts';
-import type { Processor, ProcessorContext } from '../../../core/processor/processor.ts';
+import type { Processor } from '../../../core/processor/processor.ts';
+import type { ProcessorContext } from '../../../core/processor/processor-context.ts';
 import type { ProcessorContext as Ctx } from '../../../core/processor/processor-context.ts';
 import { StreamsBuilder } from '../../../operators/streams-builder.ts';
 import { StreamsError } from '../../../core/errors/streams-errors.ts';
