@@ -150,3 +150,33 @@ describe('core/serde/confluent-avro-serde', () => {
     }
   });
 });
+
+describe('core/serde/confluent-avro-serde on the TopologyTestDriver', () => {
+  it('a topology whose source reads with v2 gets the default for records written with v1; v3 without default is refused', async () => {
+    const { TopologyTestDriver } = await import('../../../core/runtime/topology-test-driver.ts');
+    const { Topology } = await import('../../../core/topology/topology.ts');
+    const registry = new InMemorySchemaRegistry();
+    const v1 = Serdes.avroRegistry<OrderV1>(registry, { schema: orderV1 });
+    await v1.prepare('orders', false);
+    const v2 = Serdes.avroRegistry<OrderV2>(registry, { schema: orderV2 });
+    const json = Serdes.json<OrderV2>();
+    const topology = new Topology()
+      .addSource('in', 'orders', { keySerde: Serdes.string(), valueSerde: v2 })
+      .addSink('out', 'orders-json', { keySerde: Serdes.string(), valueSerde: json }, 'in')
+      .build();
+    const driver = new TopologyTestDriver(topology);
+    await driver.prepare();
+    expect((await registry.getLatest('orders-value')).version).toBe(2);
+    driver.createInputTopic('orders', Serdes.string(), v1).pipeInput('k', { id: 'o1', amount: 5 }, 1000);
+    expect(driver.createOutputTopic('orders-json', Serdes.string(), json).readKeyValue()).toEqual({
+      key: 'k',
+      value: { id: 'o1', amount: 5, currency: 'EUR' },
+    });
+    driver.close();
+
+    const v3 = Serdes.avroRegistry(registry, { schema: orderNoDefault });
+    const bad = new TopologyTestDriver(new Topology().addSource('in', 'orders', { keySerde: Serdes.string(), valueSerde: v3 }).addSink('out', 'x', { keySerde: Serdes.string(), valueSerde: json }, 'in').build());
+    await expect(bad.prepare()).rejects.toThrow(IncompatibleSchemaError);
+    bad.close();
+  });
+});
