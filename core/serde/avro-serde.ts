@@ -18,7 +18,7 @@ export interface AvroSerdeOptions {
 }
 
 /**
- * Plain Avro binary encoding (avsc's `toBuffer` / `fromBuffer`), with no header: both sides must know
+ * Plain Avro binary encoding (avsc's `encode` into a reused buffer / `fromBuffer`), with no header: both sides must know
  * the schema. For schemas that change over time use the Confluent wire format with a registry
  * (`Serdes.avroRegistry`). Values that do not match the schema, and bytes that do not decode (truncated,
  * trailing garbage), raise a SerdeError. Decoded records are instances of avsc's generated record class.
@@ -32,6 +32,8 @@ export class AvroSerde<T> implements Serde<T> {
   /** The schema values are written and read with. */
   readonly type: Type;
   private readonly resolver: Resolver | undefined;
+  /** Values are encoded here first (avsc's encode), then copied out at their exact size. */
+  private scratch = Buffer.allocUnsafe(1024);
 
   constructor(schema: AvroSchemaInput, options: AvroSerdeOptions = {}) {
     this.type = parseAvroSchema(schema);
@@ -48,11 +50,20 @@ export class AvroSerde<T> implements Serde<T> {
 
   serialize(topic: string, data: T | null): Buffer | null {
     if (data === null || data === undefined) return null;
+    let scratch = this.scratch;
+    let end: number;
     try {
-      return this.type.toBuffer(data);
+      end = this.type.encode(data, scratch, 0);
+      if (end < 0) {
+        scratch = this.scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end));
+        end = this.type.encode(data, scratch, 0);
+      }
     } catch (error) {
       throw serializeError(topic, this.name, reasonOf(error), error);
     }
+    const out = Buffer.allocUnsafe(end);
+    scratch.copy(out, 0, 0, end);
+    return out;
   }
 
   deserialize(topic: string, data: Buffer | null): T | null {

@@ -38,3 +38,15 @@ describe('core/serde/avro-serde', () => {
     expect(() => s.deserialize('orders', Buffer.concat([good, Buffer.from([7])]))).toThrow(/trailing data/);
   });
 });
+
+describe('core/serde/avro-serde buffer reuse', () => {
+  it('returns independent buffers and grows for large values', () => {
+    const s = new AvroSerde<string>('string');
+    const a = s.serialize('t', 'first')!;
+    const big = s.serialize('t', 'y'.repeat(3000))!;
+    const b = s.serialize('t', 'second')!;
+    expect(s.deserialize('t', a)).toBe('first');
+    expect(s.deserialize('t', big)).toBe('y'.repeat(3000));
+    expect(s.deserialize('t', b)).toBe('second');
+  });
+});
