@@ -4,6 +4,7 @@
  * from a seed so tests can count what should land where.
  */
 import { parseLogLine } from './log-line-parser.ts';
+import type { LogLevel } from './log-event.ts';
 
 const SERVICES = ['checkout', 'auth', 'payments', 'search', 'inventory'] as const;
 const PATHS = ['/api/cart', '/api/login', '/api/search?q=boots', '/api/orders/17', '/healthz'] as const;
@@ -80,7 +81,7 @@ export function* generateLogLines(options: LogGeneratorOptions): Generator<strin
 }
 
 /** What a correct router must produce for these lines: counts per output topic and of malformed lines. */
-export function expectedRouting(lines: Iterable<string>, levelTopicOf: (level: string) => string): { perTopic: Map<string, number>; malformed: number; services: Map<string, number> } {
+export function expectedRouting(lines: Iterable<string>, levelTopicOf: (level: LogLevel) => string): { perTopic: Map<string, number>; malformed: number; services: Map<string, number> } {
   const perTopic = new Map<string, number>();
   const services = new Map<string, number>();
   let malformed = 0;
