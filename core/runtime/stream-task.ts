@@ -31,12 +31,12 @@ import {
 import { PartitionGroup, partitionKey } from './partition-group.ts';
 import { ProcessorContextImpl, taskName, type TaskServices } from './processor-context-impl.ts';
 import { ProcessorNode } from './processor-node.ts';
+import { buildTaskNodes } from './task-nodes.ts';
 import { PunctuationQueue, PunctuationSchedule } from './punctuation-queue.ts';
 import type { RecordCollector } from './record-collector.ts';
 import { RecordQueue, timestampOf, type RecordQueueOwner } from './record-queue.ts';
 import type { RuntimeNode } from './runtime-node.ts';
-import { SinkNode } from './sink-node.ts';
-import { SourceNode } from './source-node.ts';
+import type { SourceNode } from './source-node.ts';
 import type { SubtopologyLayout } from './topology-layout.ts';
 
 /** Everything a task needs from the application. */
@@ -76,7 +76,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   commitRequested = false;
   /** Records processed since the task was created. */
   processed = 0;
-  private readonly nodes: RuntimeNode[] = [];
+  private readonly nodes: readonly RuntimeNode[];
   private readonly sources: ReadonlyMap<string, SourceNode>;
   private readonly stores = new Map<string, StateStore>();
   private readonly restoreCallbacks = new Map<string, (records: readonly { key: Buffer; value: Buffer | null }[]) => void>();
@@ -96,8 +96,10 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
     this.context = new ProcessorContextImpl(options.applicationId, id, options.clock);
     this.context.attach(this);
     this.runPunctuation = (schedule, time) => this.punctuate(schedule, time);
-    const sources = this.buildNodes();
-    this.sources = sources;
+    const built = buildTaskNodes(layout.def, this.context, options);
+    this.nodes = built.nodes;
+    this.sources = built.sources;
+    const sources = built.sources;
     const queues: RecordQueue[] = [];
     for (const tp of partitions) {
       const def = layout.sourceByTopic.get(tp.topic);
@@ -376,53 +378,6 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
 
   // Building -----------------------------------------------------------------------------------
 
-  private buildNodes(): Map<string, SourceNode> {
-    const { def } = this.layout;
-    const o = this.options;
-    const byName = new Map<string, RuntimeNode>();
-    const sources = new Map<string, SourceNode>();
-    for (const node of def.nodes.values()) {
-      let runtime: RuntimeNode;
-      if (node.kind === 'source') {
-        const source = new SourceNode(
-          node.name,
-          this.context,
-          serdeOr(node.keySerde, o.defaultKeySerde, `Source "${node.name}" has no key serde and no defaultKeySerde is configured`),
-          serdeOr(node.valueSerde, o.defaultValueSerde, `Source "${node.name}" has no value serde and no defaultValueSerde is configured`),
-          node.timestampExtractor ?? null,
-        );
-        sources.set(node.name, source);
-        runtime = source;
-      } else if (node.kind === 'processor') {
-        runtime = new ProcessorNode(node.name, node.supplier, node.stores, this.context);
-      } else {
-        const topic = typeof node.topic === 'string' ? resolveTopicName({ name: node.topic, internal: node.internal }, o.applicationId) : node.topic;
-        runtime = new SinkNode(
-          node.name,
-          topic,
-          serdeOr(node.keySerde, o.defaultKeySerde, `Sink "${node.name}" has no key serde and no defaultKeySerde is configured`),
-          serdeOr(node.valueSerde, o.defaultValueSerde, `Sink "${node.name}" has no value serde and no defaultValueSerde is configured`),
-          node.partitioner,
-          this.context,
-          o.collector,
-          o.onProductionError,
-        );
-      }
-      byName.set(node.name, runtime);
-      this.nodes.push(runtime);
-    }
-    for (const node of def.nodes.values()) {
-      if (node.kind === 'sink') continue;
-      const parent = byName.get(node.name)!;
-      for (const childName of node.children) {
-        const child = byName.get(childName);
-        if (child === undefined) throw new TopologyError(`Node "${node.name}" has unknown child "${childName}"`);
-        parent.children.push(child);
-      }
-    }
-    return sources;
-  }
-
   private storeContext(builder: StoreBuilder): StateStoreContext {
     const o = this.options;
     return {
@@ -437,10 +392,4 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
       },
     };
   }
-}
-
-function serdeOr(own: Serde<unknown> | undefined, fallback: Serde<any> | undefined, message: string): Serde<unknown> {
-  const serde = own ?? fallback;
-  if (serde === undefined) throw new TopologyError(message);
-  return serde;
 }

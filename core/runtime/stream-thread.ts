@@ -17,7 +17,6 @@ import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
 import type { TaskId } from '../processor/processor-context.ts';
 import type { PhysicalTopology } from '../topology/physical-topology.ts';
 import type { TimerHandle } from '../time/clock.ts';
-import { TopologyError } from '../errors/streams-errors.ts';
 import { resolveDeserializationHandler } from './dead-letter.ts';
 import {
   describeProcessing,
@@ -33,7 +32,8 @@ import { StreamsPartitionAssignor } from './streams-assignor.ts';
 import type { ResolvedStreamsConfig } from './streams-config.ts';
 import { StreamsMetrics, type TaskMetrics } from './streams-metrics.ts';
 import { TaskManager, type CommitStepEvent } from './task-manager.ts';
-import { TopologyLayout } from './topology-layout.ts';
+import type { TopologyLayout } from './topology-layout.ts';
+import { prepareSerdes, prepareTopics } from './topic-preparation.ts';
 
 /** What the thread tells its application. */
 export interface StreamThreadListener {
@@ -85,7 +85,10 @@ export class StreamThread {
     const c = this.config;
     this.admin = this.client.admin();
     await this.admin.connect();
-    const counts = await this.prepareTopics();
+    const prepared = await prepareTopics(this.topology, c.applicationId, this.admin);
+    this.layout = prepared.layout;
+    const counts = prepared.counts;
+    await prepareSerdes(this.layout, c.defaultKeySerde, c.defaultValueSerde);
     const logger = c.logger;
     const onProductionError = resolveHandler(c.productionErrorHandler, logger, describeProduction);
     this.producer = this.client.producer({ clientId: `${c.applicationId}-producer` });
@@ -192,47 +195,6 @@ export class StreamThread {
   async commitNow(): Promise<void> {
     while (this.busy !== null) await this.busy;
     await this.commitAll();
-  }
-
-  // Topics -------------------------------------------------------------------------------------
-
-  private async prepareTopics(): Promise<Map<string, number>> {
-    const c = this.config;
-    const existing = await this.admin.listTopics();
-    this.layout = TopologyLayout.resolve(this.topology, c.applicationId, existing);
-    const counts = new Map<string, number>();
-    const known = new Set(existing);
-    const wanted = [...new Set([...this.layout.allSourceTopics(), ...this.layout.allSinkTopics()])].filter((t) => known.has(t));
-    if (wanted.length > 0) {
-      const { topics } = await this.admin.fetchTopicMetadata({ topics: wanted });
-      for (const t of topics) counts.set(t.name, t.partitions.length);
-    }
-    const plans = this.layout.planInternalTopics(counts);
-    const internal = new Set(plans.map((p) => p.name));
-    const missing = this.layout.allSourceTopics().filter((t) => !counts.has(t) && !internal.has(t));
-    if (missing.length > 0) {
-      throw new TopologyError(`Application "${c.applicationId}": source topic(s) ${missing.map((t) => `"${t}"`).join(', ')} do not exist; create them first`);
-    }
-    const toCreate = [];
-    for (const plan of plans) {
-      const have = counts.get(plan.name);
-      if (have !== undefined && have !== plan.numPartitions) {
-        throw new TopologyError(
-          `Internal topic "${plan.name}" exists with ${have} partition(s) but the topology needs ${plan.numPartitions}`,
-        );
-      }
-      counts.set(plan.name, plan.numPartitions);
-      if (have === undefined) {
-        toCreate.push({
-          topic: plan.name,
-          numPartitions: plan.numPartitions,
-          configEntries: Object.entries(plan.def.configs).map(([name, value]) => ({ name, value })),
-        });
-      }
-    }
-    if (toCreate.length > 0) await this.admin.createTopics({ topics: toCreate });
-    this.layout.checkCopartitioning(counts);
-    return counts;
   }
 
   // Consumer callbacks -------------------------------------------------------------------------

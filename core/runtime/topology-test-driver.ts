@@ -19,7 +19,8 @@ import type { RecordHeader } from '../log/log-contracts.ts';
 import type { StateStore } from '../processor/state-store.ts';
 import type { Serde } from '../serde/serde.ts';
 import { ManualClock } from '../time/clock.ts';
-import { resolveTopicName, type PhysicalTopology, type SourceNodeDef, type StreamPartitioner } from '../topology/physical-topology.ts';
+import type { PhysicalTopology, SourceNodeDef, StreamPartitioner } from '../topology/physical-topology.ts';
+import { prepareSerdes } from './topic-preparation.ts';
 import { StreamsError, TopologyError } from '../errors/streams-errors.ts';
 import { IllegalStateError } from '../errors/log-errors.ts';
 import { resolveDeserializationHandler } from './dead-letter.ts';
@@ -88,7 +89,7 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
   /** @throws TopologyError when a source or sink lacks a serde and no default is configured */
   constructor(
     readonly topology: PhysicalTopology,
-    config: TopologyTestDriverConfig = {},
+    private readonly config: TopologyTestDriverConfig = {},
   ) {
     this.applicationId = config.applicationId ?? 'test-driver';
     this.clock = new ManualClock(config.initialWallClockTimeMs ?? 0);
@@ -126,19 +127,7 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
    * registration of registry-backed serdes). Call it before piping when such serdes are used.
    */
   async prepare(): Promise<void> {
-    for (const sub of this.layout.subtopologies) {
-      for (const node of sub.def.nodes.values()) {
-        if (node.kind === 'processor') continue;
-        const topics =
-          node.kind === 'source'
-            ? node.topics instanceof RegExp ? [] : node.topics.map((name) => resolveTopicName({ name, internal: node.internal }, this.applicationId))
-            : typeof node.topic === 'string' ? [resolveTopicName({ name: node.topic, internal: node.internal }, this.applicationId)] : [];
-        for (const topic of topics) {
-          await node.keySerde?.prepare?.(topic, true);
-          await node.valueSerde?.prepare?.(topic, false);
-        }
-      }
-    }
+    await prepareSerdes(this.layout, this.config.defaultKeySerde, this.config.defaultValueSerde);
   }
 
   /** An input topic; records piped into it are processed at once. */

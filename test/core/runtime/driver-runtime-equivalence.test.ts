@@ -45,7 +45,7 @@ const cases: Case[] = [
         .filter((_k, v) => !v.startsWith('delta'))
         .mapValues((v) => v.toUpperCase())
         .flatMapValues((v) => v.split(' '))
-        .map((k, v) => ({ key: v, value: (k ?? '').length }))
+        .map((k, v) => [v, (k ?? '').length] as const)
         .to('out', { keySerde: str, valueSerde: int });
       return b.build();
     },
