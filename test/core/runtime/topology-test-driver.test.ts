@@ -214,4 +214,24 @@ describe('core/runtime/topology-test-driver', () => {
     expect(() => ok.createInputTopic('other', str, str).pipeInput('k', 'v')).toThrow(/Unknown input topic "other"/);
     expect(() => ok.getStateStore('x')).toThrow(/no state store "x"/);
   });
+
+  it('routes sink serialization failures to the production error handler', () => {
+    const failingSerde = { name: 'picky', serialize: (_t: string, v: string | null) => { if (v === 'bad') throw new Error('cannot'); return v === null ? null : Buffer.from(v); }, deserialize: (_t: string, b: Buffer | null) => (b === null ? null : b.toString()) };
+    const topology = new Topology()
+      .addSource('in', 'input', { keySerde: str, valueSerde: str })
+      .addSink('out', 'output', { keySerde: str, valueSerde: failingSerde }, 'in')
+      .build();
+    const seen: string[] = [];
+    const driver = new TopologyTestDriver(topology, {
+      productionErrorHandler: (c) => {
+        seen.push(`${c.phase}:${c.nodeName}:${c.topic}`);
+        return 'continue';
+      },
+    });
+    driver.createInputTopic('input', str, str).pipeValueList(['ok', 'bad', 'fine']);
+    expect(driver.createOutputTopic('output', str, str).readValuesToList()).toEqual(['ok', 'fine']);
+    expect(seen).toEqual(['serialization:out:output']);
+    const failing = new TopologyTestDriver(topology);
+    expect(() => failing.createInputTopic('input', str, str).pipeInput(null, 'bad')).toThrow(/sink "out" cannot serialize a record for topic "output": cannot/);
+  });
 });

@@ -278,4 +278,23 @@ describe('core/runtime/tributary-streams', () => {
     await app.close();
     expect(existsSync(join(dir, 'state', 'bounded'))).toBe(false); // stateless tasks write no checkpoint
   });
+
+  it('emits metrics$ snapshots with records processed, rate, commits and per-task lag', async () => {
+    await createTopic('input', 2);
+    await createTopic('output');
+    await produce('input', Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: 'v', partition: i % 2 })));
+    const app = new TributaryStreams(upperTopology(), { applicationId: 'metrics', log: { client: log }, commitIntervalMs: 10, metricsIntervalMs: 20, stateDir: join(dir, 'state') });
+    const snaps: import('../../../core/runtime/streams-metrics.ts').StreamsMetricsSnapshot[] = [];
+    const sub = app.metrics$.subscribe((s) => snaps.push(s));
+    await app.start();
+    await waitFor(() => snaps.some((s) => s.recordsProcessed === 10 && s.commitCount > 0));
+    sub.unsubscribe();
+    const last = snaps.find((s) => s.recordsProcessed === 10 && s.commitCount > 0)!;
+    expect(last.tasks.map((t) => t.taskId)).toEqual(['0_0', '0_1']);
+    expect(last.tasks.reduce((n, t) => n + t.processed, 0)).toBe(10);
+    expect(last.tasks.every((t) => t.lag === 0 && t.buffered === 0)).toBe(true);
+    expect(snaps.some((s) => s.recordsPerSec > 0)).toBe(true);
+    expect(last.commitLatencyMaxMs).toBeGreaterThanOrEqual(0);
+    await app.close();
+  });
 });
