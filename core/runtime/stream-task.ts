@@ -14,9 +14,10 @@ import type { KafkaMessage, TopicPartitionOffsetAndMetadata } from '../clients/l
 import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
 import type { Cancellable, PunctuationType, Punctuator, TaskId } from '../processor/processor-context.ts';
 import type { Record } from '../processor/record.ts';
-import type { StateStore, StateStoreContext, StoreBuilder } from '../processor/state-store.ts';
+import type { RestoreCallback, StateStore, StateStoreContext, StoreBuilder } from '../processor/state-store.ts';
 import type { Serde } from '../serde/serde.ts';
 import type { Clock } from '../time/clock.ts';
+import type { RecordHeader } from '../log/log-contracts.ts';
 import { changelogTopicName, resolveTopicName } from '../topology/physical-topology.ts';
 import { StreamsError, TopologyError } from '../errors/streams-errors.ts';
 import {
@@ -40,6 +41,8 @@ import type { SourceNode } from './source-node.ts';
 import type { SubtopologyLayout } from './topology-layout.ts';
 
 /** Everything a task needs from the application. */
+const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
+
 export interface StreamTaskOptions {
   readonly applicationId: string;
   readonly clock: Clock;
@@ -79,7 +82,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   private readonly nodes: readonly RuntimeNode[];
   private readonly sources: ReadonlyMap<string, SourceNode>;
   private readonly stores = new Map<string, StateStore>();
-  private readonly restoreCallbacks = new Map<string, (records: readonly { key: Buffer; value: Buffer | null }[]) => void>();
+  private readonly restoreCallbacks = new Map<string, RestoreCallback>();
   private readonly streamPunctuations = new PunctuationQueue<RuntimeNode>();
   private readonly wallPunctuations = new PunctuationQueue<RuntimeNode>();
   private readonly committed = new Map<string, number>();
@@ -293,7 +296,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   }
 
   /** Restore callbacks registered by the stores (replayed by the changelog restore of the state-stores issue). */
-  registeredRestores(): ReadonlyMap<string, (records: readonly { key: Buffer; value: Buffer | null }[]) => void> {
+  registeredRestores(): ReadonlyMap<string, RestoreCallback> {
     return this.restoreCallbacks;
   }
 
@@ -380,16 +383,23 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
 
   private storeContext(builder: StoreBuilder): StateStoreContext {
     const o = this.options;
+    const changelogTopic = builder.loggingEnabled
+      ? resolveTopicName({ name: changelogTopicName(builder.name), internal: true }, o.applicationId)
+      : null;
+    const partition = this.id.partition;
     return {
       applicationId: o.applicationId,
       taskId: this.id,
       stateDir: o.taskDir,
-      changelogTopic: builder.loggingEnabled
-        ? resolveTopicName({ name: changelogTopicName(builder.name), internal: true }, o.applicationId)
-        : null,
+      changelogTopic,
+      changelogPartition: partition,
       register: (store, restore) => {
         this.restoreCallbacks.set(store.name, restore);
       },
+      logChange: (_storeName, key, value, timestamp) => {
+        if (changelogTopic !== null) o.collector.send(changelogTopic, key, value, NO_HEADERS, timestamp, partition);
+      },
+      currentSystemTimeMs: () => o.clock.now(),
     };
   }
 }
