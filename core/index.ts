@@ -97,8 +97,68 @@ export type {
 } from './processor/processor-context.ts';
 export type { StateStore, StateStoreContext, StoreBuilder } from './processor/state-store.ts';
 
+// Topology (physical)
+export { Topology } from './topology/topology.ts';
+export type { SourceOptions, SinkOptions, InternalTopicOptions } from './topology/topology.ts';
+export type {
+  PhysicalTopology,
+  SubtopologyDef,
+  NodeDef,
+  SourceNodeDef,
+  ProcessorNodeDef,
+  SinkNodeDef,
+  InternalTopicDef,
+  TopicRef,
+  TimestampExtractor,
+  TopicNameExtractor,
+  StreamPartitioner,
+  RecordContext,
+  ConsumedRecord,
+  OffsetReset,
+} from './topology/physical-topology.ts';
+export type { TopologyDescription } from './topology/topology-description.ts';
+
+// Streams runtime
+export { TributaryStreams } from './runtime/tributary-streams.ts';
+export type { StreamsEvents } from './runtime/tributary-streams.ts';
+export type { StreamsConfig, StreamsLogConfig } from './runtime/streams-config.ts';
+export { VALID_TRANSITIONS as STREAMS_STATE_TRANSITIONS } from './runtime/streams-state.ts';
+export type { StreamsState, StateListener } from './runtime/streams-state.ts';
+export type { StreamsMetricsSnapshot, TaskMetrics } from './runtime/streams-metrics.ts';
+export type {
+  HandlerResponse,
+  DeserializationErrorContext,
+  ProcessingErrorContext,
+  ProductionErrorContext,
+  DeserializationErrorHandler,
+  ProcessingErrorHandler,
+  ProductionErrorHandler,
+} from './runtime/error-handlers.ts';
+export { DLQ_ERROR_HEADER, DLQ_TOPIC_HEADER, DLQ_PARTITION_HEADER, DLQ_OFFSET_HEADER } from './runtime/dead-letter.ts';
+export { fromObservable } from './runtime/observable-source.ts';
+export type { ObservableSourceOptions, ObservableSourceHandle, ObservableSourceStats, OverflowPolicy } from './runtime/observable-source.ts';
+export { pausable, PausableObservable } from './runtime/pausable-observable.ts';
+
+// Test driver
+export { TopologyTestDriver } from './runtime/topology-test-driver.ts';
+export type { TopologyTestDriverConfig } from './runtime/topology-test-driver.ts';
+export { TestInputTopic } from './runtime/test-input-topic.ts';
+export { TestOutputTopic } from './runtime/test-output-topic.ts';
+export { TestRecord } from './runtime/test-record.ts';
+
 // Serdes
 export type { Serde, Serializer, Deserializer } from './serde/serde.ts';
+export { Serdes } from './serde/serdes.ts';
+export { JsonSerde } from './serde/json-serde.ts';
+export type { JsonSerdeOptions } from './serde/json-serde.ts';
+export { AvroSerde } from './serde/avro-serde.ts';
+export type { AvroSerdeOptions } from './serde/avro-serde.ts';
+export { ConfluentAvroSerde } from './serde/confluent-avro-serde.ts';
+export type { ConfluentAvroSerdeOptions, SubjectNameStrategy } from './serde/confluent-avro-serde.ts';
+export type { SchemaRegistry, RegisteredSchema } from './serde/schema-registry.ts';
+export { InMemorySchemaRegistry } from './serde/in-memory-schema-registry.ts';
+export { EmbeddedSchemaRegistry } from './serde/embedded-schema-registry.ts';
+export type { CompatibilityLevel } from './serde/avro-compatibility.ts';
 
 // Time
 export { systemClock, ManualClock } from './time/clock.ts';
@@ -108,6 +168,15 @@ export type { Duration } from './time/duration.ts';
 
 // Errors
 export { TributaryError, ERROR_CODES } from './errors/tributary-error.ts';
+export {
+  TopologyError,
+  SerdeError,
+  withRecordLocation,
+  TaskMigratedError,
+  StreamsError,
+  SourceOverflowError,
+} from './errors/streams-errors.ts';
+export { IncompatibleSchemaError, SchemaNotFoundError } from './errors/schema-registry-errors.ts';
 export type { ErrorCode, TributaryErrorOptions } from './errors/tributary-error.ts';
 export {
   UnknownTopicOrPartitionError,
