@@ -36,6 +36,9 @@ export const ERROR_CODES = [
   'STREAMS',
   'INCOMPATIBLE_SCHEMA',
   'SCHEMA_NOT_FOUND',
+  'PROTOCOL',
+  'UNSUPPORTED_VERSION',
+  'INVALID_REQUEST',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
