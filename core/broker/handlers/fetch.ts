@@ -1,0 +1,132 @@
+/**
+ * Fetch (api key 1): serves whole record batches from the stored bytes ({@link PartitionLog.read}).
+ * Long poll: when fewer than `minBytes` are available across the requested partitions, the request
+ * waits up to `maxWaitMs`, woken by the next append to any of them (no polling). Both isolation levels
+ * read up to the high watermark (no transactions exist, so the last stable offset is the high watermark).
+ * Each partition gets at most `partitionMaxBytes`, the response at most `maxBytes`, except that the first
+ * partition with data always gets at least one whole batch. From v13 topics are named by topic id.
+ * Fetch sessions (KIP-227) are not created: the response's session id 0 tells clients to send full fetches.
+ */
+import { defineHandler, type ElementOf } from '../api-handler.ts';
+import type { RequestContext } from '../broker-context.ts';
+import { KAFKA_ERROR_CODES as E, kafkaErrorCodeOf } from '../protocol/error-codes.ts';
+import type { InputOf, ValueOf } from '../protocol/message-spec.ts';
+import { Fetch } from '../protocol/messages/fetch.ts';
+import type { WaitTarget } from '../../clients/embedded/append-notifier.ts';
+import type { PartitionLog } from '../../log/partition-log.ts';
+import { topicNamesById } from './topic-lookup.ts';
+
+type FetchRequest = ValueOf<typeof Fetch.request>;
+type FetchResponse = InputOf<typeof Fetch.response>;
+type TopicResponse = ElementOf<FetchResponse['responses']>;
+type PartitionResponse = ElementOf<TopicResponse['partitions']>;
+
+/** First version that names topics by id. */
+const TOPIC_ID_VERSION = 13;
+const READ_COMMITTED = 1;
+const EMPTY = Buffer.alloc(0);
+
+interface Pass {
+  readonly responses: TopicResponse[];
+  readonly bytes: number;
+  readonly failed: boolean;
+  readonly targets: WaitTarget[];
+}
+
+/** Fetch: stored batches, long poll. */
+export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
+  apiKey: Fetch.request.apiKey,
+  async handle(request, ctx) {
+    if (request.sessionId !== 0) {
+      return { throttleTimeMs: 0, errorCode: E.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+    }
+    const clock = ctx.broker.clock;
+    const deadline = clock.now() + Math.max(0, request.maxWaitMs);
+    for (;;) {
+      const pass = readOnce(request, ctx);
+      const remaining = deadline - clock.now();
+      if (pass.bytes >= request.minBytes || pass.failed || remaining <= 0 || pass.targets.length === 0) {
+        return { throttleTimeMs: 0, errorCode: E.NONE, sessionId: 0, responses: pass.responses };
+      }
+      await ctx.broker.notifier.waitForAny(pass.targets, remaining);
+    }
+  },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    errorCode,
+    sessionId: 0,
+    responses: request.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => errorPartition(p.partition, errorCode, -1, -1)),
+    })),
+  }),
+});
+
+function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
+  const byId = ctx.apiVersion >= TOPIC_ID_VERSION ? topicNamesById(ctx.broker.logManager) : null;
+  const logs = ctx.broker.logManager;
+  let budget = request.maxBytes > 0 ? request.maxBytes : 0x7fff_ffff;
+  let sent = 0;
+  let available = 0;
+  let failed = false;
+  const targets: WaitTarget[] = [];
+  const responses = request.topics.map((t): TopicResponse => {
+    const name = byId === null ? t.topic : byId.get(t.topicId);
+    const partitions = t.partitions.map((p): PartitionResponse => {
+      if (name === undefined) {
+        failed = true;
+        return errorPartition(p.partition, E.UNKNOWN_TOPIC_ID, -1, -1);
+      }
+      let log: PartitionLog | undefined;
+      try {
+        log = logs.partition(name, p.partition);
+        const limit = Math.min(p.partitionMaxBytes, budget);
+        const read = log.read(p.fetchOffset, Math.max(1, limit));
+        let records: Buffer = EMPTY;
+        available += read.records.length;
+        // The first partition with data gets at least one whole batch; later ones only what fits.
+        if (read.records.length > 0 && limit > 0 && (sent === 0 || read.records.length <= limit)) {
+          records = read.records;
+          sent += records.length;
+          budget -= records.length;
+        }
+        targets.push({ log, offset: Math.max(p.fetchOffset, read.highWatermark) });
+        return {
+          partitionIndex: p.partition,
+          errorCode: E.NONE,
+          highWatermark: read.highWatermark,
+          lastStableOffset: read.lastStableOffset,
+          logStartOffset: read.logStartOffset,
+          abortedTransactions: request.isolationLevel === READ_COMMITTED ? [] : null,
+          preferredReadReplica: -1,
+          records,
+        };
+      } catch (error) {
+        failed = true;
+        const code = kafkaErrorCodeOf(error);
+        if (code === E.UNKNOWN_SERVER_ERROR) {
+          ctx.broker.logger.error(`Fetch of ${name}-${p.partition} for ${ctx.clientAddress} failed`, { error });
+        }
+        // Clients reset their position from these on OFFSET_OUT_OF_RANGE (auto.offset.reset).
+        const open = log?.isOpen === true;
+        return errorPartition(p.partition, code, open ? log!.highWatermark : -1, open ? log!.logStartOffset : -1);
+      }
+    });
+    return { topic: name ?? t.topic, topicId: t.topicId, partitions };
+  });
+  return { responses, bytes: available, failed, targets };
+}
+
+function errorPartition(partition: number, errorCode: number, highWatermark: number, logStartOffset: number): PartitionResponse {
+  return {
+    partitionIndex: partition,
+    errorCode,
+    highWatermark,
+    lastStableOffset: highWatermark,
+    logStartOffset,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: EMPTY,
+  };
+}
