@@ -317,8 +317,12 @@ function decodeTagBuffer(r: Reader, plan: Plan, obj: Record<string, unknown>): v
 }
 
 function within(e: unknown, segment: string): unknown {
-  if (!(e instanceof ProtocolError)) return e;
-  return e.locatedAt({ fieldPath: segment });
+  if (e instanceof ProtocolError) return e.locatedAt({ fieldPath: segment });
+  // Buffer writes throw RangeError for out-of-range numbers; wrong JS types surface as TypeError.
+  if (e instanceof RangeError || e instanceof TypeError) {
+    return new ProtocolError(e.message, { fieldPath: segment }, { cause: e });
+  }
+  return e;
 }
 
 /**
