@@ -5,13 +5,15 @@
  *   tributary produce TOPIC [--key-separator SEP]      lines from stdin, one record each
  *   tributary consume TOPIC [--from-beginning] [--group G] [--max-messages N] [--idle-ms MS]
  *   tributary groups list|describe GROUP
+ *   tributary broker [--port 9092] [--host H] [--advertised-host H --advertised-port P] [--flush always|os|MS]
  *
- * Later issues add `broker` (the Kafka wire protocol) and `run` (topology workers).
+ * A later issue adds `run` (topology workers).
  */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { EmbeddedLog } from '../core/clients/embedded/embedded-log.ts';
 import { TributaryError } from '../core/errors/tributary-error.ts';
+import { runBrokerCommand } from './broker-command.ts';
 
 const USAGE = `usage: tributary <command> [options]
 
@@ -23,6 +25,8 @@ const USAGE = `usage: tributary <command> [options]
   consume TOPIC [--from-beginning] [--group G] [--max-messages N] [--idle-ms MS]
   groups list                         list consumer groups
   groups describe GROUP               members, committed offsets and lag
+  broker [--port 9092] [--host 127.0.0.1] [--advertised-host H] [--advertised-port P] [--flush always|os|MS]
+                                      serve the data directory over the Kafka protocol until SIGTERM/SIGINT
 
 common options:
   --data DIR                          embedded log data directory (default ./.tributary-data/log)
@@ -40,6 +44,11 @@ const { values, positionals } = parseArgs({
     'max-messages': { type: 'string' },
     'idle-ms': { type: 'string', default: '1000' },
     help: { type: 'boolean', short: 'h', default: false },
+    port: { type: 'string', default: '9092' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'advertised-host': { type: 'string' },
+    'advertised-port': { type: 'string' },
+    flush: { type: 'string', default: 'os' },
   },
 });
 
@@ -52,6 +61,19 @@ const [command, sub, arg] = positionals;
 if (values.help || command === undefined || command === 'help') {
   console.log(USAGE);
   process.exit(0);
+}
+
+if (command === 'broker') {
+  process.exit(
+    await runBrokerCommand({
+      data: values.data,
+      host: values.host,
+      port: values.port,
+      advertisedHost: values['advertised-host'],
+      advertisedPort: values['advertised-port'],
+      flush: values.flush,
+    }),
+  );
 }
 
 const log = await EmbeddedLog.open({ dir: values.data }).catch((e: unknown) =>
