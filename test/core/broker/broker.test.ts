@@ -155,7 +155,7 @@ describe('core/broker/broker', () => {
     await createTopic('crc');
     const c = await connect();
     const bad = batch(['payload']);
-    bad[bad.length - 1] ^= 0xff;
+    bad.writeUInt8(bad.readUInt8(bad.length - 1) ^ 0xff, bad.length - 1);
     const body = await c.request(API_KEYS.Produce, 8, produceBody('crc', 0, bad));
     const p = (body.responses as Obj[])[0]!.partitionResponses[0] as Obj;
     expect([E.CORRUPT_MESSAGE, E.INVALID_RECORD]).toContain(p.errorCode);
