@@ -169,3 +169,16 @@ export class SourceOverflowError extends StreamsError {
     this.bound = bound;
   }
 }
+
+/**
+ * A state store cannot be used now: it is closed, not yet initialized, restoring, or it moved to
+ * another instance with its task. Interactive queries should retry after the rebalance or restore.
+ *
+ * @example
+ * try { view.get('k'); } catch (e) { if (e instanceof InvalidStateStoreError) retryLater(); }
+ */
+export class InvalidStateStoreError extends StreamsError {
+  constructor(message: string, options?: TributaryErrorOptions) {
+    super(message, options);
+  }
+}

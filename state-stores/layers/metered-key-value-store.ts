@@ -1,0 +1,195 @@
+/**
+ * The metered layer of key-value stores: the only typed layer. It serializes keys and values with the
+ * store's serdes (topic: the changelog topic name), counts and times operations, and turns the bytes
+ * flush listener of a caching layer below into a typed one.
+ */
+import type { StateStore, StateStoreContext } from '../../core/processor/state-store.ts';
+import type { Serde, Serializer } from '../../core/serde/serde.ts';
+import type { KeyValueBytesEntry, KeyValueBytesStore } from '../key-value-bytes-store.ts';
+import type { CacheFlushListener, KeyValue, KeyValueStore } from '../key-value-store.ts';
+import type { CachedBytesStore } from './caching-key-value-store.ts';
+import { StoreMetrics, type StoreMetricsSnapshot } from '../store-metrics.ts';
+import { storeNotOpen } from '../store-errors.ts';
+
+/** Options of a metered store. */
+export interface MeteredStoreOptions<K, V> {
+  readonly keySerde: Serde<K>;
+  readonly valueSerde: Serde<V>;
+  /** Time every operation (Kafka's DEBUG-level store metrics). Default false: counts only. */
+  readonly recordLatency?: boolean;
+}
+
+export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
+  protected readonly keySerde: Serde<K>;
+  protected readonly valueSerde: Serde<V>;
+  protected topic = '';
+  private opened = false;
+  readonly metrics: StoreMetrics;
+
+  constructor(
+    readonly inner: KeyValueBytesStore,
+    options: MeteredStoreOptions<K, V>,
+  ) {
+    this.keySerde = options.keySerde;
+    this.valueSerde = options.valueSerde;
+    this.metrics = new StoreMetrics(inner.name, options.recordLatency ?? false);
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+
+  init(context: StateStoreContext, root: StateStore): void {
+    this.topic = context.changelogTopic ?? `${context.applicationId}-${this.name}-changelog`;
+    this.inner.init(context, root);
+    this.opened = true;
+  }
+
+  /** The timestamp written with a value; plain stores leave it to the layers below. */
+  protected timestampOf(_value: V | null): number | undefined {
+    return undefined;
+  }
+
+  protected serializeKey(key: K): Buffer {
+    const raw = this.keySerde.serialize(this.topic, key);
+    if (raw === null) throw new TypeError(`Store "${this.name}": a key serialized to null`);
+    return raw;
+  }
+
+  protected serializeValue(value: V | null): Buffer | null {
+    return value === null || value === undefined ? null : this.valueSerde.serialize(this.topic, value);
+  }
+
+  protected deserializeValue(raw: Buffer): V {
+    return this.valueSerde.deserialize(this.topic, raw) as V;
+  }
+
+  protected deserializeKey(raw: Buffer): K {
+    return this.keySerde.deserialize(this.topic, raw) as K;
+  }
+
+  get(key: K): V | undefined {
+    const m = this.metrics;
+    const t0 = m.start();
+    const raw = this.inner.get(this.serializeKey(key));
+    const out = raw === undefined ? undefined : this.deserializeValue(raw);
+    m.end(m.get, t0);
+    return out;
+  }
+
+  put(key: K, value: V | null): void {
+    const m = this.metrics;
+    const t0 = m.start();
+    this.inner.put(this.serializeKey(key), this.serializeValue(value), this.timestampOf(value));
+    m.end(m.put, t0);
+  }
+
+  putIfAbsent(key: K, value: V): V | undefined {
+    const m = this.metrics;
+    const t0 = m.start();
+    const raw = this.serializeKey(key);
+    const old = this.inner.get(raw);
+    if (old === undefined) this.inner.put(raw, this.serializeValue(value), this.timestampOf(value));
+    m.end(m.counter('putIfAbsent'), t0);
+    return old === undefined ? undefined : this.deserializeValue(old);
+  }
+
+  putAll(entries: Iterable<KeyValue<K, V | null>>): void {
+    for (const e of entries) this.put(e.key, e.value);
+  }
+
+  delete(key: K): V | undefined {
+    const m = this.metrics;
+    const t0 = m.start();
+    const old = this.inner.delete(this.serializeKey(key), this.timestampOf(null));
+    m.end(m.delete, t0);
+    return old === undefined ? undefined : this.deserializeValue(old);
+  }
+
+  range(from: K | null, to: K | null): Iterable<KeyValue<K, V>> {
+    return this.typed(this.inner.range(this.boundOf(from), this.boundOf(to), false));
+  }
+
+  reverseRange(from: K | null, to: K | null): Iterable<KeyValue<K, V>> {
+    return this.typed(this.inner.range(this.boundOf(from), this.boundOf(to), true));
+  }
+
+  prefixScan<P>(prefix: P, prefixSerializer: Serializer<P>): Iterable<KeyValue<K, V>> {
+    const raw = prefixSerializer.serialize(this.topic, prefix);
+    if (raw === null) throw new TypeError(`Store "${this.name}": a prefix serialized to null`);
+    return this.typed(this.inner.prefixScan(raw), 'prefixScan');
+  }
+
+  all(): Iterable<KeyValue<K, V>> {
+    return this.typed(this.inner.all(false));
+  }
+
+  reverseAll(): Iterable<KeyValue<K, V>> {
+    return this.typed(this.inner.all(true));
+  }
+
+  approximateNumEntries(): number {
+    return this.inner.approximateNumEntries();
+  }
+
+  setFlushListener(listener: CacheFlushListener<K, V>, sendOldValues = false): boolean {
+    const cached = this.inner as Partial<CachedBytesStore>;
+    if (typeof cached.setFlushListener !== 'function') return false;
+    cached.setFlushListener((key, newValue, oldValue, timestamp) => {
+      listener(
+        this.deserializeKey(key),
+        newValue === null ? null : this.deserializeValue(newValue),
+        oldValue === null ? null : this.deserializeValue(oldValue),
+        timestamp,
+      );
+    }, sendOldValues);
+    return true;
+  }
+
+  flush(): void {
+    const m = this.metrics;
+    const t0 = m.start();
+    this.inner.flush();
+    m.end(m.flush, t0);
+  }
+
+  checkpoint(changelogOffset: number): void {
+    this.inner.checkpoint?.(changelogOffset);
+  }
+
+  restoredOffset(): number | null {
+    return this.inner.restoredOffset?.() ?? null;
+  }
+
+  wipe(): void {
+    this.inner.wipe?.();
+  }
+
+  close(): void {
+    this.opened = false;
+    this.inner.close();
+  }
+
+  isOpen(): boolean {
+    return this.opened && this.inner.isOpen();
+  }
+
+  /** A snapshot of the store's operation metrics. */
+  metricsSnapshot(): StoreMetricsSnapshot {
+    return this.metrics.snapshot();
+  }
+
+  private boundOf(key: K | null): Buffer | null {
+    return key === null || key === undefined ? null : this.serializeKey(key);
+  }
+
+  private *typed(entries: Iterable<KeyValueBytesEntry>, op: 'range' | 'prefixScan' = 'range'): Generator<KeyValue<K, V>> {
+    if (!this.opened) throw storeNotOpen(this.name);
+    this.metrics.end(op === 'range' ? this.metrics.range : this.metrics.counter(op), this.metrics.start());
+    for (const [k, v] of entries) yield { key: this.deserializeKey(k), value: this.deserializeValue(v) };
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * The app-wide write-back cache of the caching stores (Kafka Streams' ThreadCache): one per application
+ * instance, bounded in bytes across every caching store of every task. Each store owns a
+ * {@link NamedCache} (its namespace): entries sorted by key (for merged range scans), an LRU list, and a
+ * list of dirty entries in the order of their last update.
+ *
+ * Eviction follows Kafka: after a put makes the whole cache exceed its bound, the cache that was written
+ * evicts its least recently used entries until the bound holds (or it is empty); evicting a dirty entry
+ * first flushes ALL dirty entries of that named cache, in update order, to its store. A bound of 0
+ * therefore writes every update through at once.
+ *
+ * Allocation: a put of a key already cached updates its entry in place (no allocation besides the value
+ * bytes the caller made).
+ */
+import { SortedBytesMap } from './sorted-bytes-map.ts';
+
+/** Bytes counted per entry besides key and value (entry object, list links, map slot). */
+export const CACHE_ENTRY_OVERHEAD = 96;
+
+/** The default bound: Kafka Streams' `statestore.cache.max.bytes` default, 10 MiB. */
+export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024;
+
+/** One cached key. */
+export class CacheEntry {
+  key: Buffer;
+  /** null: a deletion not yet flushed. */
+  value: Buffer | null;
+  timestamp: number;
+  dirty = false;
+  size: number;
+  prev: CacheEntry | null = null;
+  next: CacheEntry | null = null;
+  dirtyPrev: CacheEntry | null = null;
+  dirtyNext: CacheEntry | null = null;
+
+  constructor(key: Buffer, value: Buffer | null, timestamp: number) {
+    this.key = key;
+    this.value = value;
+    this.timestamp = timestamp;
+    this.size = key.length + (value === null ? 0 : value.length) + CACHE_ENTRY_OVERHEAD;
+  }
+}
+
+/** Receives the dirty entries of a named cache when it flushes, in the order of their last update. */
+export type NamedCacheFlushCallback = (dirty: readonly CacheEntry[]) => void;
+
+/** Counters of a {@link StoreCache}. */
+export interface StoreCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+  readonly flushes: number;
+  readonly sizeBytes: number;
+  readonly entries: number;
+}
+
+/** The cache of one store of one task. */
+export class NamedCache {
+  private readonly map = new SortedBytesMap<CacheEntry>();
+  /** LRU list: head is the eldest. */
+  private head: CacheEntry | null = null;
+  private tail: CacheEntry | null = null;
+  private dirtyHead: CacheEntry | null = null;
+  private dirtyTail: CacheEntry | null = null;
+  private dirtyCount = 0;
+  private flushing = false;
+
+  constructor(
+    readonly name: string,
+    private readonly owner: StoreCache,
+    private readonly onFlush: NamedCacheFlushCallback,
+  ) {}
+
+  /** Number of entries. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Number of dirty entries. */
+  get dirtySize(): number {
+    return this.dirtyCount;
+  }
+
+  /** The entry of `key` (marked most recently used), or undefined. */
+  get(key: Buffer): CacheEntry | undefined {
+    const e = this.map.get(key);
+    if (e === undefined) {
+      this.owner.misses++;
+      return undefined;
+    }
+    this.owner.hits++;
+    this.touch(e);
+    return e;
+  }
+
+  /**
+   * Caches `value` for `key`. A dirty put marks the entry for the next flush; a clean put (a value read
+   * from the store) is only a copy. May evict (and so flush) entries of this cache.
+   */
+  put(key: Buffer, value: Buffer | null, timestamp: number, dirty: boolean): void {
+    let e = this.map.get(key);
+    if (e === undefined) {
+      e = new CacheEntry(key, value, timestamp);
+      this.map.set(key, e);
+      this.owner.sizeBytes += e.size;
+      this.owner.entries++;
+      this.linkLast(e);
+    } else {
+      const size = e.key.length + (value === null ? 0 : value.length) + CACHE_ENTRY_OVERHEAD;
+      this.owner.sizeBytes += size - e.size;
+      e.size = size;
+      e.value = value;
+      e.timestamp = timestamp;
+      this.touch(e);
+    }
+    if (dirty) this.markDirty(e);
+    if (this.owner.sizeBytes > this.owner.maxBytes) this.owner.evictFrom(this);
+  }
+
+  /** Removes `key` without flushing it. */
+  delete(key: Buffer): void {
+    const e = this.map.delete(key);
+    if (e !== undefined) this.drop(e);
+  }
+
+  /** Cached entries with `from <= key <= to` in key order (deletions included: value null). */
+  *range(from: Buffer | null, to: Buffer | null, reverse = false): Generator<[Buffer, Buffer | null]> {
+    for (const [key, e] of this.map.range(from, to, reverse)) yield [key, e.value];
+  }
+
+  /**
+   * Flushes every dirty entry (in update order) through the flush callback, then forgets deletions.
+   * Writes made by the callback into this cache are flushed by the next flush.
+   */
+  flush(): void {
+    if (this.dirtyCount === 0 || this.flushing) return;
+    const batch: CacheEntry[] = new Array(this.dirtyCount);
+    let n = 0;
+    for (let e = this.dirtyHead; e !== null; ) {
+      const next: CacheEntry | null = e.dirtyNext;
+      e.dirty = false;
+      e.dirtyPrev = null;
+      e.dirtyNext = null;
+      batch[n++] = e;
+      e = next;
+    }
+    this.dirtyHead = this.dirtyTail = null;
+    this.dirtyCount = 0;
+    this.owner.flushes++;
+    this.flushing = true;
+    try {
+      this.onFlush(batch);
+    } finally {
+      this.flushing = false;
+    }
+    for (let i = 0; i < n; i++) {
+      const e = batch[i]!;
+      if (e.value === null && !e.dirty && this.map.get(e.key) === e) {
+        this.map.delete(e.key);
+        this.drop(e);
+      }
+    }
+  }
+
+  /** Evicts the least recently used entry, flushing all dirty entries first when it is dirty. */
+  evictEldest(): boolean {
+    const e = this.head;
+    if (e === null) return false;
+    if (e.dirty) {
+      if (this.flushing) return false;
+      this.flush();
+    }
+    if (this.map.get(e.key) === e) {
+      this.map.delete(e.key);
+      this.drop(e);
+    }
+    this.owner.evictions++;
+    return true;
+  }
+
+  /** Drops every entry without flushing (wipe, close). */
+  clear(): void {
+    for (let e = this.head; e !== null; e = e.next) {
+      this.owner.sizeBytes -= e.size;
+      this.owner.entries--;
+    }
+    this.map.clear();
+    this.head = this.tail = null;
+    this.dirtyHead = this.dirtyTail = null;
+    this.dirtyCount = 0;
+  }
+
+  /** Closes the namespace: drops its entries without flushing and detaches it from the cache. */
+  close(): void {
+    this.clear();
+    this.owner.release(this);
+  }
+
+  private drop(e: CacheEntry): void {
+    this.unlink(e);
+    if (e.dirty) this.unlinkDirty(e);
+    this.owner.sizeBytes -= e.size;
+    this.owner.entries--;
+  }
+
+  private touch(e: CacheEntry): void {
+    if (this.tail === e) return;
+    this.unlink(e);
+    this.linkLast(e);
+  }
+
+  private linkLast(e: CacheEntry): void {
+    e.prev = this.tail;
+    e.next = null;
+    if (this.tail === null) this.head = e;
+    else this.tail.next = e;
+    this.tail = e;
+  }
+
+  private unlink(e: CacheEntry): void {
+    if (e.prev === null) this.head = e.next;
+    else e.prev.next = e.next;
+    if (e.next === null) this.tail = e.prev;
+    else e.next.prev = e.prev;
+    e.prev = e.next = null;
+  }
+
+  private markDirty(e: CacheEntry): void {
+    if (e.dirty) {
+      if (this.dirtyTail === e) return;
+      this.unlinkDirty(e);
+    }
+    e.dirty = true;
+    e.dirtyPrev = this.dirtyTail;
+    e.dirtyNext = null;
+    if (this.dirtyTail === null) this.dirtyHead = e;
+    else this.dirtyTail.dirtyNext = e;
+    this.dirtyTail = e;
+    this.dirtyCount++;
+  }
+
+  private unlinkDirty(e: CacheEntry): void {
+    if (e.dirtyPrev === null) this.dirtyHead = e.dirtyNext;
+    else e.dirtyPrev.dirtyNext = e.dirtyNext;
+    if (e.dirtyNext === null) this.dirtyTail = e.dirtyPrev;
+    else e.dirtyNext.dirtyPrev = e.dirtyPrev;
+    e.dirtyPrev = e.dirtyNext = null;
+    e.dirty = false;
+    this.dirtyCount--;
+  }
+}
+
+/**
+ * The app-wide cache. The runtime makes one per application instance with `cacheMaxBytes` and hands it
+ * to the stores as `context.cache`; caching stores that get none make a private one of the default size.
+ *
+ * @example
+ * const cache = new StoreCache(10 * 1024 * 1024);
+ * const named = cache.namedCache('0_1-counts', (dirty) => { for (const e of dirty) store.put(e.key, e.value); });
+ * named.put(Buffer.from('k'), Buffer.from('v'), 0, true);
+ * named.flush();
+ */
+export class StoreCache {
+  sizeBytes = 0;
+  entries = 0;
+  hits = 0;
+  misses = 0;
+  evictions = 0;
+  flushes = 0;
+  private readonly caches = new Map<string, NamedCache>();
+
+  /** @param maxBytes the bound over every named cache; 0 makes every write go through at once */
+  constructor(readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES) {}
+
+  /**
+   * Creates the named cache of one store of one task (the name is usually `<taskId>-<store>`); a name
+   * still open is closed first.
+   */
+  namedCache(name: string, onFlush: NamedCacheFlushCallback): NamedCache {
+    this.caches.get(name)?.close();
+    const cache = new NamedCache(name, this, onFlush);
+    this.caches.set(name, cache);
+    return cache;
+  }
+
+  /** Kafka's rule: evict from the cache that was written until the bound holds or it is empty. */
+  evictFrom(cache: NamedCache): void {
+    while (this.sizeBytes > this.maxBytes) {
+      if (!cache.evictEldest()) return;
+    }
+  }
+
+  /** Flushes every named cache. */
+  flushAll(): void {
+    for (const c of this.caches.values()) c.flush();
+  }
+
+  /** The names of the open named caches. */
+  names(): string[] {
+    return [...this.caches.keys()];
+  }
+
+  /** Counters and size. */
+  stats(): StoreCacheStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      evictions: this.evictions,
+      flushes: this.flushes,
+      sizeBytes: this.sizeBytes,
+      entries: this.entries,
+    };
+  }
+
+  /** @internal detaches a closed named cache */
+  release(cache: NamedCache): void {
+    if (this.caches.get(cache.name) === cache) this.caches.delete(cache.name);
+  }
+}
