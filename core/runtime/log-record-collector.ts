@@ -9,7 +9,7 @@
  * A failed send goes to the production error handler: `continue` drops the records, `fail` makes the
  * next {@link LogRecordCollector.flush} (commit step 2) throw, and `failure` tells the runtime loop.
  */
-import type { Admin, Message, Producer, TopicMessages } from '../clients/log-client.ts';
+import type { Admin, Message, Producer, RecordMetadata, TopicMessages } from '../clients/log-client.ts';
 import { toIHeaders } from '../clients/message-headers.ts';
 import type { RecordHeader } from '../log/log-contracts.ts';
 import type { StreamPartitioner } from '../topology/physical-topology.ts';
@@ -47,6 +47,8 @@ export class LogRecordCollector implements RecordCollector {
   private deferred: DeferredRecord[] = [];
   private readonly partitionCounts = new Map<string, number>();
   private readonly maxBufferedRecords: number;
+  /** Tracked topic -> last acknowledged offset per partition (index = partition, -1 = none). */
+  private readonly acked = new Map<string, number[]>();
   /** The first send failure the production handler decided to fail on, or null. */
   failure: StreamsError | null = null;
 
@@ -108,8 +110,9 @@ export class LogRecordCollector implements RecordCollector {
     this.inFlight += count;
     this.track(
       this.producer.sendBatch({ topicMessages }).then(
-        () => {
+        (metadata) => {
           this.inFlight -= count;
+          if (this.acked.size > 0) this.noteOffsets(topicMessages, metadata);
         },
         (error: unknown) => {
           this.inFlight -= count;
@@ -132,6 +135,34 @@ export class LogRecordCollector implements RecordCollector {
       await Promise.all([...this.outstanding]);
     }
     if (this.failure !== null) throw this.failure;
+  }
+
+  lastOffset(topic: string, partition: number): number {
+    return this.acked.get(topic)?.[partition] ?? -1;
+  }
+
+  trackOffsets(topic: string): void {
+    if (!this.acked.has(topic)) this.acked.set(topic, []);
+  }
+
+  /** The last offset of each tracked topic-partition of a send: its base offset + its message count - 1. */
+  private noteOffsets(topicMessages: readonly TopicMessages[], metadata: readonly RecordMetadata[]): void {
+    for (const { topic, messages } of topicMessages) {
+      const offsets = this.acked.get(topic);
+      if (offsets === undefined) continue;
+      const counts: number[] = [];
+      for (let i = 0; i < messages.length; i++) {
+        const p = messages[i]!.partition ?? -1;
+        if (p >= 0) counts[p] = (counts[p] ?? 0) + 1;
+      }
+      for (const m of metadata) {
+        if (m.topicName !== topic) continue;
+        const n = counts[m.partition];
+        if (n === undefined) continue;
+        const last = Number(m.baseOffset) + n - 1;
+        if (last > (offsets[m.partition] ?? -1)) offsets[m.partition] = last;
+      }
+    }
   }
 
   private buffer(topic: string, message: Message): void {

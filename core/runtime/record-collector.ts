@@ -46,4 +46,12 @@ export interface RecordCollector {
   flush(): Promise<void>;
   /** Records handed in and not yet acknowledged. */
   readonly pending: number;
+  /**
+   * The offset of the last acknowledged record this collector sent to `topic`-`partition`, or -1.
+   * Known for topics announced with {@link RecordCollector.trackOffsets} (changelogs); read after
+   * {@link RecordCollector.flush}, it is the changelog offset a store's checkpoint names.
+   */
+  lastOffset(topic: string, partition: number): number;
+  /** Starts remembering acknowledged offsets of `topic` (the runtime does so for changelog topics). */
+  trackOffsets(topic: string): void;
 }

@@ -14,11 +14,9 @@ import type { KafkaMessage, TopicPartitionOffsetAndMetadata } from '../clients/l
 import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
 import type { Cancellable, PunctuationType, Punctuator, TaskId } from '../processor/processor-context.ts';
 import type { Record } from '../processor/record.ts';
-import type { RestoreCallback, StateStore, StateStoreContext, StoreBuilder } from '../processor/state-store.ts';
+import type { StateStore, StoreBuilder } from '../processor/state-store.ts';
 import type { Serde } from '../serde/serde.ts';
 import type { Clock } from '../time/clock.ts';
-import type { RecordHeader } from '../log/log-contracts.ts';
-import { changelogTopicName, resolveTopicName } from '../topology/physical-topology.ts';
 import { StreamsError, TopologyError } from '../errors/streams-errors.ts';
 import {
   describeDeserialization,
@@ -32,6 +30,7 @@ import {
 import { PartitionGroup, partitionKey } from './partition-group.ts';
 import { ProcessorContextImpl, taskName, type TaskServices } from './processor-context-impl.ts';
 import { ProcessorNode } from './processor-node.ts';
+import { ProcessorStateManager } from './processor-state-manager.ts';
 import { buildTaskNodes } from './task-nodes.ts';
 import { PunctuationQueue, PunctuationSchedule } from './punctuation-queue.ts';
 import type { RecordCollector } from './record-collector.ts';
@@ -41,8 +40,6 @@ import type { SourceNode } from './source-node.ts';
 import type { SubtopologyLayout } from './topology-layout.ts';
 
 /** Everything a task needs from the application. */
-const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
-
 export interface StreamTaskOptions {
   readonly applicationId: string;
   readonly clock: Clock;
@@ -56,7 +53,24 @@ export interface StreamTaskOptions {
   readonly onDeserializationError: (context: DeserializationErrorContext) => HandlerResponse;
   readonly onProcessingError: (context: ProcessingErrorContext) => HandlerResponse;
   readonly onProductionError: (context: ProductionErrorContext) => HandlerResponse;
+  /** The app-wide store cache, handed to stores as `context.cache`. */
+  readonly storeCache?: unknown;
 }
+
+/**
+ * Lifecycle of a task. `restoring`: stores open, changelogs being replayed, processors not yet
+ * initialized, no records processed. `suspended`: revoked in a rebalance but kept (stores open,
+ * processors initialized) in case the same task comes back; closed otherwise.
+ */
+export type TaskState = 'created' | 'restoring' | 'running' | 'suspended' | 'closed';
+
+const VALID_TRANSITIONS: { readonly [S in TaskState]: readonly TaskState[] } = {
+  created: ['restoring', 'closed'],
+  restoring: ['running', 'suspended', 'closed'],
+  running: ['suspended', 'closed'],
+  suspended: ['running', 'restoring', 'closed'],
+  closed: [],
+};
 
 /**
  * One task.
@@ -81,13 +95,18 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   processed = 0;
   private readonly nodes: readonly RuntimeNode[];
   private readonly sources: ReadonlyMap<string, SourceNode>;
-  private readonly stores = new Map<string, StateStore>();
-  private readonly restoreCallbacks = new Map<string, RestoreCallback>();
+  /** The task's stores and changelogs. */
+  readonly stateManager: ProcessorStateManager;
+  /** Wall-clock time of the last records added to the task (idle detection). */
+  lastInputAt: number;
+  /** Stream time reached by records before an idle advance moved it (-1: not advanced). */
+  private idleBase = -1;
+  private nodesInitialized = false;
   private readonly streamPunctuations = new PunctuationQueue<RuntimeNode>();
   private readonly wallPunctuations = new PunctuationQueue<RuntimeNode>();
   private readonly committed = new Map<string, number>();
   private readonly runPunctuation: (schedule: PunctuationSchedule<RuntimeNode>, time: number) => void;
-  private state: 'created' | 'running' | 'closed' = 'created';
+  private taskState: TaskState = 'created';
 
   constructor(
     readonly id: TaskId,
@@ -111,20 +130,70 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
       queues.push(new RecordQueue(tp.topic, tp.partition, source, this));
     }
     this.partitionGroup = new PartitionGroup(queues);
+    this.lastInputAt = options.clock.now();
+    this.stateManager = new ProcessorStateManager(id, layout.def.storeNames, {
+      applicationId: options.applicationId,
+      clock: options.clock,
+      collector: options.collector,
+      storeBuilders: options.storeBuilders,
+      taskDir: options.taskDir,
+      ...(options.storeCache === undefined ? {} : { cache: options.storeCache }),
+    });
   }
 
-  /** Builds and initializes the stores, then initializes the processors (in topology order). */
-  initialize(): void {
-    if (this.state !== 'created') return;
-    for (const name of this.layout.def.storeNames) {
-      const builder = this.options.storeBuilders.get(name);
-      if (builder === undefined) throw new TopologyError(`Task ${this.name}: no builder for store "${name}"`);
-      const store = builder.build();
-      this.stores.set(name, store);
-      store.init(this.storeContext(builder), store);
+  /** The task's lifecycle state. */
+  get state(): TaskState {
+    return this.taskState;
+  }
+
+  private transition(to: TaskState): void {
+    if (!VALID_TRANSITIONS[this.taskState].includes(to)) {
+      throw new StreamsError(`Task ${this.name}: illegal state transition ${this.taskState} -> ${to}`);
     }
-    for (const node of this.nodes) node.init();
-    this.state = 'running';
+    this.taskState = to;
+  }
+
+  /**
+   * Builds and initializes the stores (each registers its restore callback); the task is then
+   * `restoring` until {@link StreamTask.completeRestoration}.
+   */
+  initializeStores(): void {
+    if (this.taskState !== 'created') return;
+    this.transition('restoring');
+    this.stateManager.initializeStores();
+  }
+
+  /** Initializes the processors (in topology order, once) and starts processing: state `running`. */
+  completeRestoration(): void {
+    if (this.taskState === 'running') return;
+    this.transition('running');
+    if (!this.nodesInitialized) {
+      this.nodesInitialized = true;
+      for (const node of this.nodes) node.init();
+    }
+  }
+
+  /** Stores, then processors: for callers with nothing to restore (the test driver). */
+  initialize(): void {
+    this.initializeStores();
+    this.completeRestoration();
+  }
+
+  /**
+   * Keeps the task across a rebalance: buffered records are dropped (the consumer refetches from the
+   * committed offsets), stores and processors stay as they are.
+   */
+  suspend(): void {
+    if (this.taskState === 'suspended' || this.taskState === 'closed') return;
+    this.transition('suspended');
+    this.partitionGroup.clear();
+  }
+
+  /** Takes a suspended task back: `running` again, or `restoring` if it was suspended mid-restore. */
+  resume(): void {
+    if (this.taskState !== 'suspended') return;
+    this.transition(this.nodesInitialized ? 'running' : 'restoring');
+    this.lastInputAt = this.options.clock.now();
   }
 
   // Records ------------------------------------------------------------------------------------
@@ -133,6 +202,8 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   addRecords(topic: string, partition: number, messages: readonly KafkaMessage[], highWatermark: number): number {
     const q = this.partitionGroup.queue(topic, partition);
     if (q === undefined) return -1;
+    this.lastInputAt = this.options.clock.now();
+    this.idleBase = -1;
     return q.add(messages, highWatermark);
   }
 
@@ -149,6 +220,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
 
   /** Processes at most `max` records; returns how many were processed. */
   processBatch(max: number): number {
+    if (this.taskState !== 'running') return 0;
     let n = 0;
     while (n < max && this.processOne()) n++;
     return n;
@@ -180,6 +252,33 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   /** Records buffered across the task's partitions. */
   numBuffered(): number {
     return this.partitionGroup.numBuffered();
+  }
+
+  /**
+   * Idle-aware closing: once every input of the task has been idle for `idleMs` of wall-clock time
+   * (nothing buffered, no lag, no new records), stream time advances with the wall clock from where the
+   * records left it: `streamTime = lastRecordStreamTime + (now - lastInputAt)`. Stream-time
+   * punctuations that fall due fire, so windows of quiet keys close and emit. The trade-off: a record
+   * that arrives after such an advance with an older timestamp is late (dropped past grace).
+   * @returns whether stream time moved
+   */
+  advanceIdleStreamTime(now: number, idleMs: number): boolean {
+    if (this.taskState !== 'running' || this.streamTime < 0) return false;
+    const idleFor = now - this.lastInputAt;
+    if (idleFor < idleMs || this.partitionGroup.numBuffered() > 0 || this.lag() > 0) return false;
+    if (this.idleBase < 0) this.idleBase = this.streamTime;
+    const target = this.idleBase + idleFor;
+    if (target <= this.streamTime) return false;
+    this.streamTime = target;
+    this.commitNeeded = true;
+    this.maybePunctuateStreamTime();
+    return true;
+  }
+
+  /** When the task's inputs count as idle (for the loop's sleep), or Infinity while records are buffered. */
+  idleDueAt(idleMs: number): number {
+    if (this.taskState !== 'running' || this.streamTime < 0 || this.partitionGroup.numBuffered() > 0) return Infinity;
+    return this.lastInputAt + idleMs;
   }
 
   // RecordQueueOwner ---------------------------------------------------------------------------
@@ -283,7 +382,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   }
 
   store(name: string): StateStore | undefined {
-    return this.stores.get(name);
+    return this.stateManager.store(name);
   }
 
   storesOf(node: RuntimeNode): readonly string[] {
@@ -292,19 +391,14 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
 
   /** The task's store instances by name. */
   allStores(): ReadonlyMap<string, StateStore> {
-    return this.stores;
-  }
-
-  /** Restore callbacks registered by the stores (replayed by the changelog restore of the state-stores issue). */
-  registeredRestores(): ReadonlyMap<string, RestoreCallback> {
-    return this.restoreCallbacks;
+    return new Map(this.stateManager.stores().map((s) => [s.name, s.store]));
   }
 
   // Commit -------------------------------------------------------------------------------------
 
   /** Commit step 1 for this task: flush every store. */
   flushStores(): void {
-    for (const store of this.stores.values()) store.flush();
+    this.stateManager.flush();
   }
 
   /** The next offset to process of every input partition that moved since the last commit. */
@@ -327,12 +421,14 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
     this.commitRequested = false;
   }
 
-  /**
-   * The changelog offsets the task's stores reflect, for the checkpoint file. Stores get changelogs
-   * with the state-stores issue; until then the map holds what is known: nothing.
-   */
+  /** The changelog offsets the task's stores reflect (`<topic> <partition>` -> offset). */
   changelogOffsets(): Map<string, number> {
-    return new Map();
+    return this.stateManager.changelogOffsets();
+  }
+
+  /** Commit step 4 for this task: checkpoints the stores; returns the checkpoint file written (null: `writeFile` false). */
+  checkpoint(writeFile = true): string | null {
+    return this.stateManager.checkpoint(writeFile);
   }
 
   /** Whether the task has state stores (stateful tasks write a checkpoint). */
@@ -349,14 +445,14 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
 
   /** Closes processors and stores and drops buffered records. Idempotent. */
   close(): void {
-    if (this.state === 'closed') return;
-    const wasRunning = this.state === 'running';
-    this.state = 'closed';
+    if (this.taskState === 'closed') return;
+    const hadProcessors = this.nodesInitialized;
+    this.transition('closed');
     this.partitionGroup.clear();
     this.streamPunctuations.clear();
     this.wallPunctuations.clear();
     let failure: unknown = null;
-    if (wasRunning) {
+    if (hadProcessors) {
       for (const node of this.nodes) {
         try {
           node.close();
@@ -365,41 +461,12 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
         }
       }
     }
-    for (const store of this.stores.values()) {
-      try {
-        if (store.isOpen()) store.close();
-      } catch (error) {
-        failure ??= error;
-      }
-    }
+    const storeFailure = this.stateManager.close();
+    failure ??= storeFailure;
     if (failure !== null) throw new StreamsError(`Task ${this.name}: closing failed`, { cause: failure });
   }
 
   get isClosed(): boolean {
-    return this.state === 'closed';
-  }
-
-  // Building -----------------------------------------------------------------------------------
-
-  private storeContext(builder: StoreBuilder): StateStoreContext {
-    const o = this.options;
-    const changelogTopic = builder.loggingEnabled
-      ? resolveTopicName({ name: changelogTopicName(builder.name), internal: true }, o.applicationId)
-      : null;
-    const partition = this.id.partition;
-    return {
-      applicationId: o.applicationId,
-      taskId: this.id,
-      stateDir: o.taskDir,
-      changelogTopic,
-      changelogPartition: partition,
-      register: (store, restore) => {
-        this.restoreCallbacks.set(store.name, restore);
-      },
-      logChange: (_storeName, key, value, timestamp) => {
-        if (changelogTopic !== null) o.collector.send(changelogTopic, key, value, NO_HEADERS, timestamp, partition);
-      },
-      currentSystemTimeMs: () => o.clock.now(),
-    };
+    return this.taskState === 'closed';
   }
 }

@@ -10,6 +10,13 @@
  * (`setImmediate`) if there is more to do, or sleeps until a fetch, a punctuation or the commit is due.
  * Fetching is bounded: a partition whose queue holds `maxBufferedRecordsPerPartition` records is paused
  * until its queue drains below half.
+ *
+ * State: new tasks restore their stores from the changelogs ({@link StoreChangelogReader}) before they
+ * process anything; the restore runs beside the loop (tasks already running keep processing) and the
+ * application reports RUNNING once every assigned task is restored. On revocation tasks are committed
+ * and suspended, not closed: a task the next assignment gives back resumes with its stores as they are;
+ * the others are closed then. With `idleAdvanceMs`, tasks whose inputs stay idle advance their stream
+ * time from the wall clock ({@link StreamTask.advanceIdleStreamTime}).
  */
 import { join } from 'node:path';
 import { ConsumerEvents, type Admin, type Consumer, type EachBatchPayload, type LogClient, type Producer, type TopicPartitions } from '../clients/log-client.ts';
@@ -32,6 +39,8 @@ import { StreamsPartitionAssignor } from './streams-assignor.ts';
 import type { ResolvedStreamsConfig } from './streams-config.ts';
 import { StreamsMetrics, type TaskMetrics } from './streams-metrics.ts';
 import { TaskManager, type CommitStepEvent } from './task-manager.ts';
+import { changelogFetcherFor, StoreChangelogReader, type RestoreProgress } from './store-changelog-reader.ts';
+import { createStoreCache } from './store-cache-provider.ts';
 import type { TopologyLayout } from './topology-layout.ts';
 import { prepareSerdes, prepareTopics } from './topic-preparation.ts';
 
@@ -41,6 +50,9 @@ export interface StreamThreadListener {
   onTasksAssigned(): void;
   onFatalError(error: unknown): void;
   onCommitStep(event: CommitStepEvent): void;
+  onRestore(progress: RestoreProgress): void;
+  /** Tasks were created or resumed (interactive queries attach their watchers). */
+  onTasksCreated?(): void;
 }
 
 /**
@@ -60,6 +72,7 @@ export class StreamThread {
   private producer!: Producer;
   private consumer!: Consumer;
   private running = false;
+  private restorer!: StoreChangelogReader;
   private scheduled = false;
   private sleepTimer: TimerHandle | null = null;
   /** The async step in progress (commit, producer backpressure); the loop waits for it. */
@@ -67,6 +80,11 @@ export class StreamThread {
   private lastCommitAt = 0;
   private readonly paused = new Set<string>();
   private readonly turn = (): void => this.runOnce();
+  /** The restoration in progress (tasks of the last assignment), or null. */
+  private restoring: Promise<void> | null = null;
+  /** Bumped at every revocation: a restore finishing for an older assignment reports nothing. */
+  private generation = 0;
+  private firstReady!: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void; settled: boolean };
 
   constructor(
     private readonly topology: PhysicalTopology,
@@ -75,10 +93,16 @@ export class StreamThread {
     private readonly listener: StreamThreadListener,
   ) {
     this.metrics = new StreamsMetrics(config.clock.now());
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => undefined);
+    this.firstReady = { promise, resolve, reject, settled: false };
   }
 
   /**
-   * Prepares topics, joins the group and starts the loop; resolves once the first assignment runs.
+   * Prepares topics, joins the group and starts the loop; resolves once the first assignment runs
+   * (its tasks restored).
    * @throws TopologyError for missing source topics, co-partitioning mismatches or internal topics with a wrong partition count
    */
   async start(): Promise<void> {
@@ -97,6 +121,11 @@ export class StreamThread {
     for (const [topic, n] of counts) this.collector.setPartitionCount(topic, n);
     const onDeserializationError = resolveDeserializationHandler(c.deserializationErrorHandler, this.collector, logger);
     const onProcessingError = resolveHandler<ProcessingErrorContext>(c.processingErrorHandler, logger, describeProcessing);
+    const storeCache = createStoreCache(this.topology.storeBuilders, c.cacheMaxBytes);
+    this.restorer = new StoreChangelogReader(changelogFetcherFor(this.client), {
+      batchBytes: c.restoreBatchBytes,
+      onProgress: (progress) => this.listener.onRestore(progress),
+    });
     this.taskManager = new TaskManager({
       layout: this.layout,
       createTask: (id: TaskId, partitions: readonly TopicPartition[]) =>
@@ -112,6 +141,7 @@ export class StreamThread {
           onDeserializationError,
           onProcessingError,
           onProductionError: onProductionError as (context: ProductionErrorContext) => 'continue' | 'fail',
+          storeCache,
         }),
       flushProducer: () => this.collector.flush(),
       commitOffsets: (offsets) => this.consumer.commitOffsets(offsets),
@@ -146,6 +176,7 @@ export class StreamThread {
     this.lastCommitAt = c.clock.now();
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
     this.schedule();
+    await this.firstReady.promise;
   }
 
   /** Stops the loop, commits, closes the tasks and leaves the group; then disconnects the clients. */
@@ -153,8 +184,9 @@ export class StreamThread {
     this.running = false;
     this.cancelSleep();
     while (this.busy !== null) await this.busy;
-    // disconnect() stops the consumer: onPartitionsRevoked commits and closes every task, then it leaves.
+    // disconnect() stops the consumer: onPartitionsRevoked commits and suspends every task, then it leaves.
     await this.consumer?.disconnect();
+    this.closeTasks(this.taskManager?.takeSuspended() ?? []);
     await this.producer?.disconnect();
     await this.admin?.disconnect();
   }
@@ -163,14 +195,9 @@ export class StreamThread {
   async abort(): Promise<void> {
     this.running = false;
     this.cancelSleep();
-    const tasks = this.taskManager?.detachAll() ?? [];
-    for (const task of tasks) {
-      try {
-        task.close();
-      } catch (error) {
-        this.config.logger.warn(`Closing task ${task.name} after a failure: ${String(error)}`);
-      }
-    }
+    this.settleFirstReady(new Error('the application stopped before its first assignment ran'));
+    const tasks = [...(this.taskManager?.detachAll() ?? []), ...(this.taskManager?.takeSuspended() ?? [])];
+    this.closeTasks(tasks);
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
@@ -186,9 +213,14 @@ export class StreamThread {
     return (this.taskManager?.tasks() ?? []).map((t) => ({ taskId: t.name, processed: t.processed, buffered: t.numBuffered(), lag: t.lag() }));
   }
 
-  /** Ids of the running tasks (`0_1`, ...). */
+  /** Ids of the active tasks, restoring or running (`0_1`, ...). */
   taskIds(): string[] {
     return (this.taskManager?.tasks() ?? []).map((t) => t.name).sort();
+  }
+
+  /** The active tasks (restoring or running), for interactive queries. */
+  activeTasks(): readonly StreamTask[] {
+    return this.taskManager?.tasks() ?? [];
   }
 
   /** Commits every task now (waits for a commit in progress first). */
@@ -211,25 +243,90 @@ export class StreamThread {
   }
 
   private async onPartitionsRevoked(revoked: TopicPartitions[]): Promise<void> {
+    this.generation++;
     this.listener.onRebalanceStarted();
     while (this.busy !== null) await this.busy;
-    const tasks = this.taskManager.detach(revoked);
     for (const { topic, partitions } of revoked) {
       const keys = partitions.map((p) => partitionKey(topic, p));
       if (keys.some((k) => this.paused.delete(k))) this.consumer.resume([{ topic, partitions }]);
     }
-    if (tasks.length === 0) return;
+    const active = new Set(this.taskManager.detach(revoked));
+    const running = [...active].filter((t) => t.state === 'running');
+    // Restoring tasks stop restoring (stillWanted turns false once they are suspended); they keep what they restored.
     try {
-      await this.timedCommit(tasks);
-    } finally {
-      for (const task of tasks) task.close();
+      if (running.length > 0) await this.timedCommit(running);
+    } catch (error) {
+      this.closeTasks([...active]);
+      throw error;
     }
+    for (const task of active) {
+      task.suspend();
+    }
+    if (this.restoring !== null) await this.restoring;
+    this.taskManager.keepSuspended([...active]);
   }
 
   private async onPartitionsAssigned(assigned: TopicPartitions[]): Promise<void> {
-    this.taskManager.assign(assigned);
+    const toRestore = this.taskManager.assign(assigned);
+    this.closeTasks(this.taskManager.takeSuspended());
+    this.listener.onTasksCreated?.();
+    if (toRestore.length === 0) {
+      this.onAssignmentReady();
+      return;
+    }
+    const work = this.restoreTasks(toRestore);
+    const generation = this.generation;
+    this.restoring = work;
+    void work.then(
+      () => {
+        if (this.restoring === work) this.restoring = null;
+        if (generation === this.generation) this.onAssignmentReady();
+      },
+      (error: unknown) => {
+        if (this.restoring === work) this.restoring = null;
+        this.settleFirstReady(error);
+        if (!this.running) return;
+        this.running = false;
+        this.listener.onFatalError(error);
+      },
+    );
+  }
+
+  /** Restores the tasks one after the other; each starts processing as soon as it is restored. */
+  private async restoreTasks(tasks: readonly StreamTask[]): Promise<void> {
+    for (const task of tasks) {
+      if (task.state !== 'restoring') continue;
+      const wanted = (): boolean => task.state === 'restoring' && this.running;
+      await this.restorer.restore(task.id, task.stateManager, wanted);
+      if (!wanted()) continue;
+      task.completeRestoration();
+      this.wake();
+    }
+  }
+
+  private onAssignmentReady(): void {
+    if (this.taskManager.tasks().some((t) => t.state === 'restoring')) return;
     this.listener.onTasksAssigned();
+    this.settleFirstReady(null);
     this.wake();
+  }
+
+  private settleFirstReady(error: unknown): void {
+    const ready = this.firstReady;
+    if (ready.settled) return;
+    ready.settled = true;
+    if (error === null) ready.resolve();
+    else ready.reject(error);
+  }
+
+  private closeTasks(tasks: readonly StreamTask[]): void {
+    for (const task of tasks) {
+      try {
+        task.close();
+      } catch (error) {
+        this.config.logger.warn(`Closing task ${task.name}: ${String(error)}`);
+      }
+    }
   }
 
   // The loop -----------------------------------------------------------------------------------
@@ -262,10 +359,14 @@ export class StreamThread {
       let processed = 0;
       let buffered = 0;
       let commitRequested = false;
+      const now0 = c.clock.now();
+      const idle = c.idleAdvanceMs;
       for (let i = 0; i < tasks.length; i++) {
         const task = tasks[i]!;
+        if (task.state !== 'running') continue;
         processed += task.processBatch(c.maxRecordsPerTaskPerTurn);
         task.maybePunctuateSystemTime();
+        if (idle !== undefined) task.advanceIdleStreamTime(now0, idle);
         buffered += task.numBuffered();
         if (task.commitRequested) commitRequested = true;
       }
@@ -311,7 +412,15 @@ export class StreamThread {
 
   private sleepUntilDue(now: number): void {
     let due = this.lastCommitAt + this.config.commitIntervalMs;
-    for (const task of this.taskManager.tasks()) due = Math.min(due, task.nextWallClockPunctuation());
+    const idle = this.config.idleAdvanceMs;
+    for (const task of this.taskManager.tasks()) {
+      due = Math.min(due, task.nextWallClockPunctuation());
+      if (idle !== undefined) {
+        const idleDue = task.idleDueAt(idle);
+        // Once idle, stream time follows the wall clock: look again at least every second.
+        due = Math.min(due, idleDue > now ? idleDue : now + Math.min(idle, 1000));
+      }
+    }
     this.sleepTimer = this.config.clock.setTimeout(() => {
       this.sleepTimer = null;
       this.wake();
@@ -334,7 +443,7 @@ export class StreamThread {
   }
 
   private async commitAll(): Promise<void> {
-    const tasks = this.taskManager.tasks();
+    const tasks = this.taskManager.runningTasks();
     this.lastCommitAt = this.config.clock.now();
     if (tasks.length === 0) return;
     await this.timedCommit(tasks);

@@ -55,6 +55,22 @@ export interface StreamsConfig {
   readonly metricsIntervalMs?: number;
   /** Default: warnings and errors to the console. */
   readonly logger?: ClientLogger;
+  /**
+   * Bytes of the store cache shared by all caching stores of this instance (Kafka's
+   * `statestore.cache.max.bytes`): dirty entries are evicted (flushed downstream and to the changelog)
+   * least recently used first when it is full. Default 10 MiB; 0 disables caching.
+   */
+  readonly cacheMaxBytes?: number;
+  /**
+   * Idle-aware closing (off by default): once every input of a task has had no new record for this
+   * many milliseconds of wall-clock time, the task's stream time advances with the wall clock from
+   * where its records left it, so windows of quiet keys close and emit their final results.
+   * Trade-off: a record that arrives after such an advance with an older timestamp is late (dropped
+   * when past the window's grace), as if stream time had been moved by a newer record.
+   */
+  readonly idleAdvanceMs?: number;
+  /** Bytes read per changelog fetch while restoring. Default 8 MiB. */
+  readonly restoreBatchBytes?: number;
 }
 
 /** The config with defaults applied. */
@@ -77,6 +93,9 @@ export interface ResolvedStreamsConfig {
   readonly maxRecordsPerTaskPerTurn: number;
   readonly metricsIntervalMs: number;
   readonly logger: ClientLogger;
+  readonly cacheMaxBytes: number;
+  readonly idleAdvanceMs: number | undefined;
+  readonly restoreBatchBytes: number;
 }
 
 const consoleLogger: ClientLogger = {
@@ -130,6 +149,9 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     maxRecordsPerTaskPerTurn: positive(config.maxRecordsPerTaskPerTurn, 1000, 'maxRecordsPerTaskPerTurn'),
     metricsIntervalMs: positive(config.metricsIntervalMs, 1000, 'metricsIntervalMs'),
     logger: config.logger ?? consoleLogger,
+    cacheMaxBytes: nonNegative(config.cacheMaxBytes, 10 * 1024 * 1024, 'cacheMaxBytes'),
+    idleAdvanceMs: config.idleAdvanceMs === undefined ? undefined : positive(config.idleAdvanceMs, 0, 'idleAdvanceMs'),
+    restoreBatchBytes: positive(config.restoreBatchBytes, 8 * 1024 * 1024, 'restoreBatchBytes'),
   };
 }
 
@@ -137,6 +159,14 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new InvalidConfigError(`${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidConfigError(`${name} must be a number >= 0, got ${String(value)}`);
   }
   return value;
 }

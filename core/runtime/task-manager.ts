@@ -1,13 +1,13 @@
 /**
  * The tasks an application instance runs: created from the group's assignment (one task per
- * sub-topology and partition number), fed by the consumer, committed, and closed on revocation. The
- * commit protocol lives here, in {@link TaskManager.commit}.
+ * sub-topology and partition number), restored, fed by the consumer, committed, suspended on
+ * revocation and resumed when the same task comes back (its stores stay open and current), closed when
+ * it does not. The commit protocol lives here, in {@link TaskManager.commit}.
  */
 import type { KafkaMessage, TopicPartitionOffsetAndMetadata, TopicPartitions } from '../clients/log-client.ts';
 import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
 import type { TaskId } from '../processor/processor-context.ts';
 import { TributaryError } from '../errors/tributary-error.ts';
-import { writeCheckpoint } from './checkpoint-file.ts';
 import { partitionKey } from './partition-group.ts';
 import type { StreamTask } from './stream-task.ts';
 import type { TopologyLayout } from './topology-layout.ts';
@@ -24,7 +24,7 @@ export interface CommitStepEvent {
   readonly name: CommitStep;
   /** The tasks committed (`0_1`, ...). */
   readonly tasks: readonly string[];
-  /** Step 3: the offsets committed; step 4: the checkpoint files written. */
+  /** Step 2: the changelog offsets acknowledged; step 3: the offsets committed; step 4: the checkpoint files written. */
   readonly detail: readonly string[];
 }
 
@@ -55,6 +55,7 @@ export class TaskManager {
   private readonly byId = new Map<string, StreamTask>();
   private readonly byPartition = new Map<string, StreamTask>();
   private list: StreamTask[] = [];
+  private readonly suspended = new Map<string, StreamTask>();
 
   constructor(private readonly deps: TaskManagerDeps) {}
 
@@ -68,10 +69,22 @@ export class TaskManager {
     return this.byPartition.get(partitionKey(topic, partition));
   }
 
+  /** The tasks that process records now (not restoring). */
+  runningTasks(): StreamTask[] {
+    return this.list.filter((t) => t.state === 'running');
+  }
+
+  /** Tasks kept across a rebalance, waiting to be resumed or closed. */
+  suspendedTasks(): readonly StreamTask[] {
+    return [...this.suspended.values()];
+  }
+
   /**
-   * Creates and initializes the tasks of newly assigned partitions (partition p of sub-topology s's
-   * topics -> task s_p). Partitions of tasks already running are ignored.
-   * @returns the tasks created
+   * Takes the tasks of newly assigned partitions (partition p of sub-topology s's topics -> task s_p):
+   * a suspended task with the same id and partitions is resumed as it is; any other task is created
+   * and its stores initialized (state `restoring`: the caller restores and completes it). Partitions
+   * of tasks already active are ignored.
+   * @returns the tasks that need restoring (created, or resumed mid-restore)
    */
   assign(assignment: readonly TopicPartitions[]): StreamTask[] {
     const grouped = new Map<string, { id: TaskId; partitions: TopicPartition[] }>();
@@ -87,17 +100,46 @@ export class TaskManager {
       }
     }
     const created: StreamTask[] = [];
+    let changed = false;
     for (const [key, { id, partitions }] of grouped) {
       const existing = this.byId.get(key);
       if (existing !== undefined) continue;
-      const task = this.deps.createTask(id, partitions);
-      task.initialize();
+      let task = this.suspended.get(key);
+      if (task !== undefined && samePartitions(task.partitions, partitions)) {
+        this.suspended.delete(key);
+        task.resume();
+        if (task.state === 'restoring') created.push(task);
+      } else {
+        task = this.deps.createTask(id, partitions);
+        task.initializeStores();
+        created.push(task);
+      }
       this.byId.set(key, task);
       for (const tp of partitions) this.byPartition.set(partitionKey(tp.topic, tp.partition), task);
-      created.push(task);
+      changed = true;
     }
-    if (created.length > 0) this.list = [...this.byId.values()];
+    if (changed) this.list = [...this.byId.values()];
     return created;
+  }
+
+  /**
+   * Keeps detached (and committed) tasks suspended: they keep their stores in case the next assignment
+   * gives them back; {@link TaskManager.assign} resumes them, {@link TaskManager.takeSuspended} hands the
+   * others back for closing.
+   */
+  keepSuspended(tasks: readonly StreamTask[]): void {
+    for (const task of tasks) {
+      if (task.isClosed) continue;
+      task.suspend();
+      this.suspended.set(task.name, task);
+    }
+  }
+
+  /** Takes every suspended task out (the caller closes them: they were not reassigned). */
+  takeSuspended(): StreamTask[] {
+    const out = [...this.suspended.values()];
+    this.suspended.clear();
+    return out;
   }
 
   /**
@@ -136,7 +178,12 @@ export class TaskManager {
    *    (outputs, repartition records, dead letters);
    * 3. commit the input offsets: for each input partition the next offset to process
    *    (`consumer.commitOffsets`), only after the outputs of the records below it are durable;
-   * 4. write the checkpoint file of each stateful task (the changelog offsets its stores reflect).
+   * 4. checkpoint each stateful task: every persistent store gets `checkpoint(lastChangelogOffset)`
+   *    (for LMDB the data and the offset commit in one transaction), and the task's checkpoint file
+   *    lists the changelog offsets of all its logged stores.
+   * The order is at-least-once: a crash between 3 and 4 leaves local state (and its checkpoint) older
+   * than the committed input offsets; the restart restores the changelog tail past the checkpoint
+   * (which holds every change up to the crash), so the stores reflect every committed input record.
    * Each step is reported through `onCommitStep` after it completes. A commit the group rejects (it is
    * rebalancing and the tasks are moving) stops after step 3 and returns false: the next owner
    * reprocesses from the previous commit (at-least-once).
@@ -154,7 +201,7 @@ export class TaskManager {
     report(1);
     // 2.
     await this.deps.flushProducer();
-    report(2);
+    report(2, tasks.flatMap((t) => (t.isClosed ? [] : t.stateManager.noteAcknowledged())));
     // 3.
     const perTask = tasks.map((t) => t.offsetsToCommit());
     const offsets = perTask.flat();
@@ -171,14 +218,25 @@ export class TaskManager {
     report(3, offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`));
     // 4.
     const files: string[] = [];
-    for (const task of tasks) if (task.stateful) files.push(writeCheckpoint(this.deps.taskDir(task), task.changelogOffsets()));
+    for (const task of tasks) {
+      if (!task.stateful || task.isClosed) continue;
+      const file = task.checkpoint();
+      if (file !== null) files.push(file);
+    }
     report(4, files);
     return true;
   }
 
   private remove(task: StreamTask): void {
+    if (this.byId.get(task.name) !== task) return;
     this.byId.delete(task.name);
     for (const tp of task.partitions) this.byPartition.delete(partitionKey(tp.topic, tp.partition));
     this.list = [...this.byId.values()];
   }
+}
+
+function samePartitions(a: readonly TopicPartition[], b: readonly TopicPartition[]): boolean {
+  if (a.length !== b.length) return false;
+  const keys = new Set(a.map((tp) => partitionKey(tp.topic, tp.partition)));
+  return b.every((tp) => keys.has(partitionKey(tp.topic, tp.partition)));
 }

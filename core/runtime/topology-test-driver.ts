@@ -41,6 +41,7 @@ import { TestInputTopic, type InputTopicSink, type TestInputTopicOptions } from 
 import { TestOutputTopic, type OutputTopicSource } from './test-output-topic.ts';
 import { DriverMessage, type CapturedRecord } from './test-record.ts';
 import { TopologyLayout } from './topology-layout.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,8 +56,18 @@ export interface TopologyTestDriverConfig {
   readonly deserializationErrorHandler?: DeserializationErrorHandler;
   readonly processingErrorHandler?: ProcessingErrorHandler;
   readonly productionErrorHandler?: ProductionErrorHandler;
-  /** Where stores of the driver's tasks keep files. Default `<os tmpdir>/tributary-test-driver`. */
+  /**
+   * Where stores of the driver's tasks keep files. Default: a fresh temporary directory, deleted by
+   * {@link TopologyTestDriver.close}. Local state found in a given directory is wiped at start (the
+   * driver has no changelog to restore from).
+   */
   readonly stateDir?: string;
+  /**
+   * Idle-aware closing, as the runtime's `idleAdvanceMs`: once a task has had no input for this long on
+   * the virtual wall clock, {@link TopologyTestDriver.advanceWallClockTime} advances its stream time
+   * with the clock (so windows of quiet keys close). Off by default.
+   */
+  readonly idleAdvanceMs?: number;
   /** Default: warnings and errors dropped (tests assert outcomes instead). */
   readonly logger?: HandlerLogger;
 }
@@ -85,6 +96,7 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
   private readonly routed = new Map<string, StreamTask>();
   private processing = false;
   private closed = false;
+  private readonly ownedStateDir: string | null;
 
   /** @throws TopologyError when a source or sink lacks a serde and no default is configured */
   constructor(
@@ -99,7 +111,8 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
     const onProductionError = resolveHandler<ProductionErrorContext>(config.productionErrorHandler, logger, describeProduction);
     const onDeserializationError = resolveDeserializationHandler(config.deserializationErrorHandler, collector, logger);
     const onProcessingError = resolveHandler<ProcessingErrorContext>(config.processingErrorHandler, logger, describeProcessing);
-    const stateDir = config.stateDir ?? join(tmpdir(), 'tributary-test-driver');
+    this.ownedStateDir = config.stateDir === undefined ? mkdtempSync(join(tmpdir(), 'tributary-test-driver-')) : null;
+    const stateDir = config.stateDir ?? this.ownedStateDir!;
     for (const sub of this.layout.subtopologies) {
       const partitions: TopicPartition[] = sub.sourceTopics.map((topic) => ({ topic, partition: 0 }));
       const task = new StreamTask({ subtopology: sub.id, partition: 0 }, sub, partitions, {
@@ -119,7 +132,11 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
       for (const topic of sub.sourceTopics) this.routed.set(topic, task);
       for (const source of sub.def.sources) if (source.topics instanceof RegExp) this.patternSources.push({ sub: sub.id, source });
     }
-    for (const task of this.tasks) task.initialize();
+    for (const task of this.tasks) {
+      task.initializeStores();
+      for (const s of task.stateManager.stores()) if (s.store.persistent && task.stateManager.localOffset(s) !== null) task.stateManager.wipe(s);
+      task.completeRestoration();
+    }
   }
 
   /**
@@ -152,7 +169,11 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
     this.assertOpen();
     if (!(ms >= 0)) throw new IllegalStateError(`advanceWallClockTime needs a non-negative duration, got ${ms}`);
     this.clock.advance(ms);
-    for (const task of this.tasks) task.maybePunctuateSystemTime();
+    const idle = this.config.idleAdvanceMs;
+    for (const task of this.tasks) {
+      task.maybePunctuateSystemTime();
+      if (idle !== undefined) task.advanceIdleStreamTime(this.clock.now(), idle);
+    }
     this.processAll();
   }
 
@@ -173,11 +194,15 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
     throw new TopologyError(`The topology has no state store "${name}"`);
   }
 
-  /** Closes the tasks (processors and stores). Idempotent. */
+  /** Closes the tasks (processors and stores) and deletes the driver's own state directory. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const task of this.tasks) task.close();
+    try {
+      for (const task of this.tasks) task.close();
+    } finally {
+      if (this.ownedStateDir !== null) rmSync(this.ownedStateDir, { recursive: true, force: true });
+    }
   }
 
   // InputTopicSink / OutputTopicSource ----------------------------------------------------------
@@ -218,6 +243,8 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
       get pending() {
         return 0;
       },
+      lastOffset: (topic) => (this.outputs.get(topic)?.length ?? 0) - 1,
+      trackOffsets: () => undefined,
     };
   }
 
@@ -257,6 +284,7 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
         if (!task.commitNeeded && !task.commitRequested) continue;
         task.flushStores();
         task.markCommitted(task.offsetsToCommit());
+        if (task.stateful) task.checkpoint(false);
       }
     } finally {
       this.processing = false;

@@ -4,7 +4,7 @@
  * Several instances with the same `applicationId` on one log divide the tasks between them through the
  * consumer group, and take over each other's tasks when one closes or stops heartbeating.
  */
-import { BehaviorSubject, Observable } from 'rxjs';
+import { BehaviorSubject, Observable, Subject } from 'rxjs';
 import type { LogClient } from '../clients/log-client.ts';
 import type { PhysicalTopology } from '../topology/physical-topology.ts';
 import type { TimerHandle } from '../time/clock.ts';
@@ -16,6 +16,8 @@ import type { StreamsMetricsSnapshot } from './streams-metrics.ts';
 import { StreamsStateMachine, type StateListener, type StreamsState } from './streams-state.ts';
 import { StreamThread } from './stream-thread.ts';
 import type { CommitStepEvent } from './task-manager.ts';
+import type { RestoreProgress } from './store-changelog-reader.ts';
+import { InteractiveQueries, type KeySelector, type QueryableStoreType, type QueryableViews, type StoreUpdate } from './interactive-queries.ts';
 
 /** Events of {@link TributaryStreams.on}. */
 export interface StreamsEvents {
@@ -25,6 +27,8 @@ export interface StreamsEvents {
   error: (error: StreamsError) => void;
   /** After each numbered step of a commit. */
   commitStep: (event: CommitStepEvent) => void;
+  /** Restore progress of a store of a task: at the start, after each changelog batch, and once `done`. */
+  restore: (progress: RestoreProgress) => void;
 }
 
 /**
@@ -44,7 +48,9 @@ export class TributaryStreams {
   private readonly config: ResolvedStreamsConfig;
   private readonly machine: StreamsStateMachine;
   private readonly stateSubject: BehaviorSubject<StreamsState>;
-  private readonly listeners: { [E in keyof StreamsEvents]: StreamsEvents[E][] } = { stateChange: [], error: [], commitStep: [] };
+  private readonly listeners: { [E in keyof StreamsEvents]: StreamsEvents[E][] } = { stateChange: [], error: [], commitStep: [], restore: [] };
+  private readonly restoreSubject = new Subject<RestoreProgress>();
+  private readonly queries: InteractiveQueries;
   private thread: StreamThread | null = null;
   private client: LogClient | null = null;
   private ownsClient = false;
@@ -67,8 +73,50 @@ export class TributaryStreams {
       this.stateListener?.(to, from);
       for (const l of this.listeners.stateChange.slice()) l(to, from);
       this.stateSubject.next(to);
-      if (to === 'NOT_RUNNING') this.stateSubject.complete();
+      if (to === 'NOT_RUNNING') {
+        this.stateSubject.complete();
+        this.restoreSubject.complete();
+      }
     });
+    this.queries = new InteractiveQueries({
+      applicationId: this.config.applicationId,
+      hasStore: (name) => this.topology.storeBuilders.has(name),
+      activeTasks: () => this.thread?.activeTasks() ?? [],
+      isQueryable: () => this.machine.isRunningOrRebalancing(),
+    });
+  }
+
+  /** Restore progress of every store of every task (the `restore` events as an Observable); completes at NOT_RUNNING. */
+  get restore$(): Observable<RestoreProgress> {
+    return this.restoreSubject.asObservable();
+  }
+
+  /**
+   * A read-only view of a state store over the tasks of this instance (local interactive queries):
+   * `get`, `range`, `all`, `approximateNumEntries` (key-value), `fetch`, `fetchRange`, `fetchAll`
+   * (window), `fetch`, `findSessions` (session), and `watch(selector?)` for live updates. Each call
+   * throws `InvalidStateStoreError` while a task holding the store restores, or once the store moved
+   * to another instance.
+   *
+   * @throws InvalidStateStoreError for a store the topology does not have
+   * @example
+   * const counts = app.store<string, number>('counts', 'keyValue');
+   * counts.get('kafka'); // 3
+   */
+  store<K, V, T extends QueryableStoreType = 'keyValue'>(name: string, type?: T): QueryableViews<K, V>[T] {
+    return this.queries.store<K, V, T>(name, type ?? ('keyValue' as T));
+  }
+
+  /**
+   * Live updates of a store: every write to it on this instance, or to one key (`{ key }`) or an
+   * inclusive key range (`{ from, to }`). Nothing runs per record for stores nobody watches.
+   *
+   * @throws InvalidStateStoreError for a store the topology does not have
+   * @example
+   * app.storeUpdates$<string, number>('counts', { key: 'kafka' }).subscribe((u) => console.log(u.value));
+   */
+  storeUpdates$<K, V>(name: string, selector?: KeySelector<K>): Observable<StoreUpdate<K, V>> {
+    return this.queries.updates<K, V>(name, selector);
   }
 
   /** The application id. */
@@ -163,6 +211,11 @@ export class TributaryStreams {
         onCommitStep: (event) => {
           for (const l of this.listeners.commitStep.slice()) l(event);
         },
+        onRestore: (progress) => {
+          for (const l of this.listeners.restore.slice()) l(progress);
+          this.restoreSubject.next(progress);
+        },
+        onTasksCreated: () => this.queries.attach(),
       });
       await this.thread.start();
     } catch (error) {
