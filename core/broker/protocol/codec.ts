@@ -13,11 +13,9 @@
  * field path and byte position. `bytes` and `records` values are views into the input buffer.
  */
 import { ProtocolError } from '../../errors/broker-errors.ts';
+import { compilePlan, isDefault, Kind, type CompiledField, type CompiledType, type Plan } from './codec-plan.ts';
 import {
   inVersionRange,
-  ZERO_UUID,
-  type FieldSpec,
-  type FieldType,
   type InputOf,
   type MessageSpec,
   type StructSpec,
@@ -30,197 +28,55 @@ import { Writer } from './writer.ts';
 export { Reader } from './reader.ts';
 export { Writer } from './writer.ts';
 
-const enum Kind {
-  Int8,
-  Int16,
-  Int32,
-  Int64,
-  Uint16,
-  Float64,
-  Bool,
-  String,
-  Bytes,
-  Uuid,
-  Records,
-  Array,
-  Struct,
-}
-
-const SCALAR_KINDS: Record<string, Kind> = {
-  int8: Kind.Int8,
-  int16: Kind.Int16,
-  int32: Kind.Int32,
-  int64: Kind.Int64,
-  uint16: Kind.Uint16,
-  float64: Kind.Float64,
-  bool: Kind.Bool,
-  string: Kind.String,
-  bytes: Kind.Bytes,
-  uuid: Kind.Uuid,
-  records: Kind.Records,
-};
-
-/** A field type compiled for one version. */
-interface CompiledType {
-  kind: Kind;
-  /** Element type of an array. */
-  element: CompiledType | null;
-  /** Plan of a struct (or of an array's struct elements). */
-  plan: Plan | null;
-}
-
-interface CompiledField {
-  name: string;
-  type: CompiledType;
-  nullable: boolean;
-  /** 0 = regular, 1 = absent in this version (default), 2 = tagged. */
-  mode: 0 | 1 | 2;
-  tag: number;
-  makeDefault: () => unknown;
-}
-
-/** A struct compiled for one version. */
-interface Plan {
-  flexible: boolean;
-  /** Every field in description order. */
-  all: CompiledField[];
-  /** Tagged fields of this version in ascending tag order. */
-  tagged: CompiledField[];
-  taggedByTag: Map<number, CompiledField>;
-}
-
-const EMPTY_BUFFER = Buffer.alloc(0);
-const plans = new WeakMap<StructSpec, Plan[]>();
-
-function compilePlan(spec: StructSpec, version: number, flexible: boolean): Plan {
-  let byVersion = plans.get(spec);
-  if (byVersion === undefined) {
-    byVersion = [];
-    plans.set(spec, byVersion);
-  }
-  const cached = byVersion[version * 2 + (flexible ? 1 : 0)];
-  if (cached !== undefined) return cached;
-  const plan: Plan = { flexible, all: [], tagged: [], taggedByTag: new Map() };
-  byVersion[version * 2 + (flexible ? 1 : 0)] = plan;
-  for (const f of spec.fields) {
-    const type = compileType(f.type, version, flexible);
-    const present = inVersionRange(f.versions, version);
-    const tagged = present && flexible && inVersionRange(f.taggedVersions, version);
-    const compiled: CompiledField = {
-      name: f.name,
-      type,
-      nullable: present && inVersionRange(f.nullableVersions, version),
-      mode: !present ? 1 : tagged ? 2 : 0,
-      tag: f.tag ?? -1,
-      makeDefault: defaultMaker(f, type),
-    };
-    plan.all.push(compiled);
-    if (tagged) {
-      plan.tagged.push(compiled);
-      plan.taggedByTag.set(compiled.tag, compiled);
-    }
-  }
-  plan.tagged.sort((a, b) => a.tag - b.tag);
-  return plan;
-}
-
-function compileType(type: FieldType | StructSpec, version: number, flexible: boolean): CompiledType {
-  if (typeof type === 'string') {
-    const kind = SCALAR_KINDS[type];
-    if (kind === undefined) throw new ProtocolError(`unknown field type "${type}" in a message description`);
-    return { kind, element: null, plan: null };
-  }
-  if ('array' in type) {
-    return { kind: Kind.Array, element: compileType(type.array, version, flexible), plan: null };
-  }
-  return { kind: Kind.Struct, element: null, plan: compilePlan(type, version, flexible) };
-}
-
-function defaultMaker(f: FieldSpec, type: CompiledType): () => unknown {
-  if (f.default !== undefined) {
-    const value = f.default;
-    if (Array.isArray(value)) return () => [];
-    return () => value;
-  }
-  switch (type.kind) {
-    case Kind.Bool:
-      return () => false;
-    case Kind.String:
-      return () => '';
-    case Kind.Bytes:
-      return () => EMPTY_BUFFER;
-    case Kind.Uuid:
-      return () => ZERO_UUID;
-    case Kind.Records:
-      return () => null;
-    case Kind.Array:
-      return () => [];
-    case Kind.Struct: {
-      const plan = type.plan!;
-      return () => defaultStruct(plan);
-    }
-    default:
-      return () => 0;
-  }
-}
-
-function defaultStruct(plan: Plan): Record<string, unknown> {
-  const obj: Record<string, unknown> = {};
-  for (const f of plan.all) obj[f.name] = f.makeDefault();
-  return obj;
-}
-
-function isDefault(f: CompiledField, value: unknown): boolean {
-  const d = f.makeDefault();
-  if (value === d) return true;
-  if (value === null || d === null || typeof value !== 'object') return false;
-  if (Buffer.isBuffer(value)) return Buffer.isBuffer(d) && value.length === 0 && d.length === 0;
-  if (Array.isArray(value)) return Array.isArray(d) && value.length === 0 && d.length === 0;
-  if (f.type.kind !== Kind.Struct) return false;
-  const obj = value as Record<string, unknown>;
-  const unknown = obj['_unknownTaggedFields'] as unknown[] | undefined;
-  if (unknown !== undefined && unknown.length > 0) return false;
-  for (const sub of f.type.plan!.all) {
-    if (sub.mode === 1) continue;
-    const v = obj[sub.name];
-    if (v !== undefined && !isDefault(sub, v)) return false;
-  }
-  return true;
-}
+// Kinds as module constants. Read through the imported enum object, the switches below ran 3x slower
+// (Metadata v12 response with 160 partitions: 32 us -> 112 us per decode).
+const K_INT8 = Kind.Int8;
+const K_INT16 = Kind.Int16;
+const K_INT32 = Kind.Int32;
+const K_INT64 = Kind.Int64;
+const K_UINT16 = Kind.Uint16;
+const K_FLOAT64 = Kind.Float64;
+const K_BOOL = Kind.Bool;
+const K_STRING = Kind.String;
+const K_BYTES = Kind.Bytes;
+const K_UUID = Kind.Uuid;
+const K_RECORDS = Kind.Records;
+const K_ARRAY = Kind.Array;
+const K_STRUCT = Kind.Struct;
 
 // ---------------------------------------------------------------------------------------------- decode
 
 function decodeValue(r: Reader, type: CompiledType, nullable: boolean, flexible: boolean): unknown {
   switch (type.kind) {
-    case Kind.Int8:
+    case K_INT8:
       return r.int8();
-    case Kind.Int16:
+    case K_INT16:
       return r.int16();
-    case Kind.Int32:
+    case K_INT32:
       return r.int32();
-    case Kind.Int64:
+    case K_INT64:
       return r.int64();
-    case Kind.Uint16:
+    case K_UINT16:
       return r.uint16();
-    case Kind.Float64:
+    case K_FLOAT64:
       return r.float64();
-    case Kind.Bool:
+    case K_BOOL:
       return r.bool();
-    case Kind.Uuid:
+    case K_UUID:
       return r.uuid();
-    case Kind.String: {
+    case K_STRING: {
       const s = flexible ? r.compactString() : r.string();
       if (s === null && !nullable) throw r.fault('null for a non-nullable string', r.pos);
       return s;
     }
-    case Kind.Bytes: {
+    case K_BYTES: {
       const b = flexible ? r.compactBytes() : r.bytes();
       if (b === null && !nullable) throw r.fault('null for non-nullable bytes', r.pos);
       return b;
     }
-    case Kind.Records:
+    case K_RECORDS:
       return flexible ? r.compactBytes() : r.bytes();
-    case Kind.Array: {
+    case K_ARRAY: {
       const start = r.pos;
       const n = flexible ? r.compactArrayLength() : r.arrayLength();
       if (n < 0) {
@@ -238,7 +94,7 @@ function decodeValue(r: Reader, type: CompiledType, nullable: boolean, flexible:
       }
       return out;
     }
-    case Kind.Struct: {
+    case K_STRUCT: {
       if (nullable) {
         const start = r.pos;
         const marker = r.int8();
@@ -372,44 +228,44 @@ function locate(e: unknown, spec: MessageSpec, version: number): unknown {
 
 function encodeValue(w: Writer, type: CompiledType, nullable: boolean, flexible: boolean, value: unknown): void {
   switch (type.kind) {
-    case Kind.Int8:
+    case K_INT8:
       w.int8(value as number);
       return;
-    case Kind.Int16:
+    case K_INT16:
       w.int16(value as number);
       return;
-    case Kind.Int32:
+    case K_INT32:
       w.int32(value as number);
       return;
-    case Kind.Int64:
+    case K_INT64:
       w.int64(value as number);
       return;
-    case Kind.Uint16:
+    case K_UINT16:
       w.uint16(value as number);
       return;
-    case Kind.Float64:
+    case K_FLOAT64:
       w.float64(value as number);
       return;
-    case Kind.Bool:
+    case K_BOOL:
       w.int8(value ? 1 : 0);
       return;
-    case Kind.Uuid:
+    case K_UUID:
       w.uuid(value as string);
       return;
-    case Kind.String:
+    case K_STRING:
       if (value === null && !nullable) throw new ProtocolError('null for a non-nullable string');
       if (flexible) w.compactString(value as string | null);
       else w.string(value as string | null);
       return;
-    case Kind.Bytes:
-    case Kind.Records:
-      if (value === null && !nullable && type.kind === Kind.Bytes) {
+    case K_BYTES:
+    case K_RECORDS:
+      if (value === null && !nullable && type.kind === K_BYTES) {
         throw new ProtocolError('null for non-nullable bytes');
       }
       if (flexible) w.compactBytes(value as Uint8Array | null);
       else w.bytes(value as Uint8Array | null);
       return;
-    case Kind.Array: {
+    case K_ARRAY: {
       if (value === null) {
         if (!nullable) throw new ProtocolError('null for a non-nullable array');
         if (flexible) w.uvarint(0);
@@ -429,7 +285,7 @@ function encodeValue(w: Writer, type: CompiledType, nullable: boolean, flexible:
       }
       return;
     }
-    case Kind.Struct:
+    case K_STRUCT:
       if (nullable) {
         if (value === null) {
           w.int8(-1);
