@@ -14,7 +14,9 @@ import type { GraphNode } from './graph/graph-node.ts';
 import { ProcessorGraphNode } from './graph/processor-graph-node.ts';
 import { RepartitionNode } from './graph/repartition-node.ts';
 import { StreamSinkNode } from './graph/stream-sink-node.ts';
+import type { Grouped } from './grouped.ts';
 import type { InternalStreamsBuilder } from './internal-streams-builder.ts';
+import { KGroupedStream } from './k-grouped-stream.ts';
 import { kStreamFilter } from './k-stream-filter.ts';
 import { kStreamFlatMapValues } from './k-stream-flat-map-values.ts';
 import { kStreamFlatMap } from './k-stream-flat-map.ts';
@@ -80,6 +82,11 @@ export class KStream<K, V, S extends Keying = Keying> {
     this.keying = keying;
     this.keySerde = keySerde;
     this.valueSerde = valueSerde;
+  }
+
+  /** @internal The graph this stream belongs to (stateful operators add their nodes to it). */
+  get graphBuilder(): InternalStreamsBuilder {
+    return this.builder;
   }
 
   /** Whether a stateful operation on this stream needs a repartition first (the key changed). */
@@ -323,6 +330,31 @@ export class KStream<K, V, S extends Keying = Keying> {
     const stream = this.derive(new RepartitionNode(name, this.node, keySerde, valueSerde, undefined, undefined), 'partitioned', keySerde, valueSerde);
     this.copartitioned.set(name, stream);
     return stream;
+  }
+
+  /**
+   * Groups the records by their key for an aggregation. On a `'rekeyed'` stream the aggregation first
+   * repartitions automatically (`<Grouped name | store name | processor name>-repartition`), so the
+   * records of a key meet in one task; on a partitioned stream nothing is added.
+   *
+   * @example
+   * clicks.groupByKey().count();
+   */
+  groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
+    return new KGroupedStream<K, V>(this, grouped);
+  }
+
+  /**
+   * Groups the records by a new key (`selector`) for an aggregation: a key change, so the aggregation
+   * always repartitions (`<Grouped name | store name | processor name>-repartition`).
+   *
+   * @example
+   * words.groupBy((_k, word) => word, { keySerde: Serdes.string() }).count();
+   */
+  groupBy<K2>(selector: (key: K, value: V) => K2, grouped: Grouped<K2, V> = {}): KGroupedStream<K2, V> {
+    requireFunction('groupBy', selector);
+    const rekeyed = this.processor('groupBy', undefined, kStreamSelectKey(selector), 'rekeyed', grouped.keySerde, grouped.valueSerde ?? this.valueSerde);
+    return new KGroupedStream<K2, V>(rekeyed, grouped);
   }
 
   /**

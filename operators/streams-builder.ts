@@ -12,6 +12,15 @@ import { sourceNodeName } from './graph/node-naming.ts';
 import { StreamSourceNode } from './graph/stream-source-node.ts';
 import { InternalStreamsBuilder } from './internal-streams-builder.ts';
 import { KStream } from './k-stream.ts';
+import { DroppedRecords } from './dropped-records.ts';
+import { TableSourceNode } from './graph/table-source-node.ts';
+import { kTableSource } from './k-table-source.ts';
+import { KTable } from './k-table.ts';
+import type { Materialized } from './materialized.ts';
+import { timestampedKeyValueStoreFactory } from './store-factories.ts';
+
+/** Options of {@link StreamsBuilder.table}: how the topic is read and how the table is stored. */
+export type TableOptions<K, V> = Consumed<K, V> & Omit<Materialized<K, V>, 'retention'>;
 
 /**
  * Options of {@link StreamsBuilder.build}: the default serdes for sources, sinks and repartitions that
@@ -58,6 +67,30 @@ export class StreamsBuilder {
     this.graph.addNode(node);
     this.graph.claimTopics(name, topics);
     return new KStream<K, V, 'partitioned'>(this.graph, node, 'partitioned', consumed.keySerde, consumed.valueSerde);
+  }
+
+  /**
+   * A table of the latest value per key of `topic`: each record upserts its key, a record with a null
+   * value (tombstone) deletes it; records with a null key are dropped. Materialized in a timestamped
+   * key-value store (`options.storeName`, else `<topic>-table-source-store`); the source node is named
+   * after the topic (or `options.name`), the table processor `<source>-table-source`.
+   *
+   * @throws TopologyError when the topic is already read by another stream or table, or a name is taken.
+   * @example
+   * const users = builder.table<string, User>('users', { keySerde: Serdes.string(), valueSerde: Serdes.json<User>(), storeName: 'users' });
+   */
+  table<K, V>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
+    if (typeof topic !== 'string' || topic.length === 0) throw new TopologyError('table: the topic must be a non-empty topic name');
+    const sourceName = options.name ?? sourceNodeName(topic);
+    const source = new StreamSourceNode(sourceName, topic, options.keySerde, options.valueSerde, options.timestampExtractor, options.offsetReset);
+    const name = `${sourceName}-table-source`;
+    const storeName = options.storeName ?? `${name}-store`;
+    const dropped = new DroppedRecords();
+    const store = timestampedKeyValueStoreFactory<K, V>(storeName, options, options.keySerde, options.valueSerde);
+    const node = new TableSourceNode(name, source, kTableSource<K, V>(storeName, dropped), store);
+    this.graph.addNode(node);
+    this.graph.claimTopics(sourceName, topic);
+    return new KTable<K, V>(this.graph, node, options.keySerde, options.valueSerde, storeName, dropped);
   }
 
   /**
