@@ -13,6 +13,25 @@ export {
   type CopartitionOptions,
 } from './k-stream.ts';
 export { BranchedKStream } from './branched-k-stream.ts';
+export { type TableOptions } from './streams-builder.ts';
+
+// Tables, grouping and windowing
+export { KTable, type TableOperationOptions, type WindowedKTable } from './k-table.ts';
+export { KGroupedStream, type AggregateOptions } from './k-grouped-stream.ts';
+export { KGroupedTable, type GroupedTableAggregateOptions } from './k-grouped-table.ts';
+export { TimeWindowedKStream, type WindowedByOptions, type WindowedAggregateOptions } from './time-windowed-k-stream.ts';
+export { SessionWindowedKStream } from './session-windowed-k-stream.ts';
+export { TimeWindows, type TimeWindowsOptions } from './time-windows.ts';
+export { SlidingWindows } from './sliding-windows.ts';
+export { SessionWindows } from './session-windows.ts';
+export type { EmitStrategy } from './emit-strategy.ts';
+export { Suppressed, type Suppression, type BufferConfig, type BufferFullPolicy } from './suppressed.ts';
+export { Change } from './change.ts';
+export { ChangeSerde } from './change-serde.ts';
+export { WindowedSerdes } from './windowed-serdes.ts';
+export type { Windowed, WindowBounds, ValueAndTimestamp } from './store-views.ts';
+export { DroppedRecords } from './dropped-records.ts';
+export { LateRecord, type LateRecordContext, type LateRecordHandler } from './late-records.ts';
 
 // Options
 export type { Named } from './named.ts';
@@ -22,6 +41,8 @@ export type { Repartitioned } from './repartitioned.ts';
 export type { Branched, SplitOptions } from './branched.ts';
 export type { PrintOptions, PrintSink } from './printed.ts';
 export type { ProcessOptions } from './process-options.ts';
+export type { Materialized, NamedOperation } from './materialized.ts';
+export type { Grouped } from './grouped.ts';
 
 // Processors
 export { KStreamMap, kStreamMap, type KeyValue } from './k-stream-map.ts';
@@ -35,6 +56,22 @@ export { KStreamPassThrough, kStreamPassThrough } from './k-stream-pass-through.
 export { KStreamBranch, kStreamBranch } from './k-stream-branch.ts';
 export { KStreamPrint, kStreamPrint, defaultPrintMapper } from './k-stream-print.ts';
 export { KStreamObservableSink, kStreamObservableSink, type StreamRecord } from './k-stream-observable-sink.ts';
+
+export { KStreamAggregate, kStreamAggregate, type Initializer, type Aggregator } from './k-stream-aggregate.ts';
+export { KStreamReduce, kStreamReduce, type Reducer } from './k-stream-reduce.ts';
+export { KStreamWindowAggregate, kStreamWindowAggregate, type WindowAggregateSettings } from './k-stream-window-aggregate.ts';
+export { KStreamSlidingWindowAggregate, kStreamSlidingWindowAggregate } from './k-stream-sliding-window-aggregate.ts';
+export { KStreamSessionWindowAggregate, kStreamSessionWindowAggregate, type Merger } from './k-stream-session-window-aggregate.ts';
+export { KTableSource, kTableSource } from './k-table-source.ts';
+export { KTableFilter, kTableFilter } from './k-table-filter.ts';
+export { KTableMapValues, kTableMapValues } from './k-table-map-values.ts';
+export { KTableToStream, kTableToStream } from './k-table-to-stream.ts';
+export { KTableRepartitionMap, kTableRepartitionMap } from './k-table-repartition-map.ts';
+export { KTableAggregate, kTableAggregate } from './k-table-aggregate.ts';
+export { KTableReduce, kTableReduce } from './k-table-reduce.ts';
+export { KTableSuppress, kTableSuppress, type SuppressSettings } from './k-table-suppress.ts';
+export { KTableForwarder } from './k-table-forwarder.ts';
+export { InMemoryTimeOrderedKeyValueBuffer, suppressionBufferBuilder } from './in-memory-time-ordered-key-value-buffer.ts';
 
 // Stable naming
 export { childNodeName, sourceNodeName, repartitionTopicName } from './graph/node-naming.ts';

@@ -135,7 +135,7 @@ export class KGroupedStream<K, V> {
     const factory = timestampedKeyValueStoreFactory<K, VA>(store, options, keySerde, valueSerde);
     const node = new StatefulProcessorNode(name, [stream.node], supplier(store, dropped) as never, [factory]);
     stream.graphBuilder.addNode(node);
-    return new KTable<K, VA>(stream.graphBuilder, node, keySerde, valueSerde, store, dropped);
+    return new KTable<K, VA>(stream, node, keySerde, valueSerde, store, dropped);
   }
 }
 

@@ -15,7 +15,8 @@ import type { Aggregator, Initializer } from './k-stream-aggregate.ts';
 import type { Reducer } from './k-stream-reduce.ts';
 import { kTableAggregate } from './k-table-aggregate.ts';
 import { kTableReduce } from './k-table-reduce.ts';
-import { KTable } from './k-table.ts';
+import type { KTable } from './k-table.ts';
+import type { Serde } from '../core/serde/serde.ts';
 import type { Materialized, NamedOperation } from './materialized.ts';
 import { timestampedKeyValueStoreFactory } from './store-factories.ts';
 
@@ -34,6 +35,8 @@ export class KGroupedTable<K, V> {
     private readonly builder: InternalStreamsBuilder,
     private readonly node: GraphNode,
     private readonly grouped: Grouped<K, V>,
+    /** Makes the result table (a callback, so this module does not import KTable at runtime). */
+    private readonly makeTable: <VA>(node: GraphNode, keySerde: Serde<K> | undefined, valueSerde: Serde<VA> | undefined, store: string) => KTable<K, VA>,
   ) {}
 
   /**
@@ -85,7 +88,7 @@ export class KGroupedTable<K, V> {
   private build<VA>(
     op: string,
     options: GroupedTableAggregateOptions<K, VA>,
-    valueSerde: import('../core/serde/serde.ts').Serde<VA> | undefined,
+    valueSerde: Serde<VA> | undefined,
     supplier: (store: string) => () => unknown,
   ): KTable<K, VA> {
     const name = options.name ?? this.node.nextChildName(op);
@@ -101,7 +104,7 @@ export class KGroupedTable<K, V> {
     const factory = timestampedKeyValueStoreFactory<K, VA>(store, options, keySerde, valueSerde);
     const node = new StatefulProcessorNode(name, [repartition], supplier(store) as never, [factory]);
     this.builder.addNode(node);
-    return new KTable<K, VA>(this.builder, node, keySerde, valueSerde, store);
+    return this.makeTable<VA>(node, keySerde, valueSerde, store);
   }
 }
 

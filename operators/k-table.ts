@@ -17,7 +17,7 @@ import type { Grouped } from './grouped.ts';
 import { suppressionBufferBuilder } from './in-memory-time-ordered-key-value-buffer.ts';
 import type { InternalStreamsBuilder } from './internal-streams-builder.ts';
 import { KGroupedTable } from './k-grouped-table.ts';
-import { KStream } from './k-stream.ts';
+import type { KStream, Keying } from './k-stream.ts';
 import type { KeyValue } from './k-stream-map.ts';
 import { kTableFilter } from './k-table-filter.ts';
 import { kTableMapValues } from './k-table-map-values.ts';
@@ -60,10 +60,15 @@ export class KTable<K, V> {
   /** @internal The windows of a windowed aggregation's table, else null. */
   readonly windowing: TableWindowing | null;
   private readonly builder: InternalStreamsBuilder;
+  /** A stream of the same builder: `toStream` derives from it (so this module needs KStream only as a type). */
+  private readonly seed: KStream<any, any, Keying>;
 
-  /** @internal Tables are made by `StreamsBuilder.table`, aggregations and table operators. */
+  /**
+   * @internal Tables are made by `StreamsBuilder.table`, aggregations and table operators; `seed` is any
+   * stream of the same builder.
+   */
   constructor(
-    builder: InternalStreamsBuilder,
+    seed: KStream<any, any, Keying>,
     node: GraphNode,
     keySerde: Serde<K> | undefined,
     valueSerde: Serde<V> | undefined,
@@ -71,7 +76,8 @@ export class KTable<K, V> {
     droppedRecords: DroppedRecords | null = null,
     windowing: TableWindowing | null = null,
   ) {
-    this.builder = builder;
+    this.seed = seed;
+    this.builder = seed.graphBuilder;
     this.node = node;
     this.keySerde = keySerde;
     this.valueSerde = valueSerde;
@@ -82,7 +88,7 @@ export class KTable<K, V> {
 
   private derive<K2, V2>(node: GraphNode, keySerde: Serde<K2> | undefined, valueSerde: Serde<V2> | undefined, store: string | null): KTable<K2, V2> {
     this.builder.addNode(node);
-    return new KTable(this.builder, node, keySerde, valueSerde, store, null, this.windowing);
+    return new KTable(this.seed, node, keySerde, valueSerde, store, null, this.windowing);
   }
 
   private tableOp<V2>(op: string, options: TableOperationOptions<K, V2>, valueSerde: Serde<V2> | undefined, supplier: (store: string | null) => () => unknown): KTable<K, V2> {
@@ -138,8 +144,7 @@ export class KTable<K, V> {
   toStream(named?: Named): KStream<K, V, 'partitioned'> {
     const name = named?.name ?? this.node.nextChildName('toStream');
     const node = new ProcessorGraphNode(name, [this.node], kTableToStream());
-    this.builder.addNode(node);
-    return new KStream<K, V, 'partitioned'>(this.builder, node, 'partitioned', this.keySerde, this.valueSerde);
+    return this.seed.derive<K, V, 'partitioned'>(node, 'partitioned', this.keySerde, this.valueSerde);
   }
 
   /**
@@ -155,7 +160,7 @@ export class KTable<K, V> {
     const name = this.node.nextChildName('groupBy');
     const node = new ProcessorGraphNode(name, [this.node], kTableRepartitionMap(selector));
     this.builder.addNode(node);
-    return new KGroupedTable<K2, V2>(this.builder, node, grouped);
+    return new KGroupedTable<K2, V2>(this.builder, node, grouped, (n, ks, vs, store) => new KTable(this.seed, n, ks, vs, store));
   }
 
   /**
@@ -187,7 +192,7 @@ export class KTable<K, V> {
       }),
     );
     this.builder.addNode(node);
-    return new KTable<K, V>(this.builder, node, keySerde, valueSerde, null, null, this.windowing);
+    return new KTable<K, V>(this.seed, node, keySerde, valueSerde, null, null, this.windowing);
   }
 }
 

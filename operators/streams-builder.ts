@@ -90,7 +90,8 @@ export class StreamsBuilder {
     const node = new TableSourceNode(name, source, kTableSource<K, V>(storeName, dropped), store);
     this.graph.addNode(node);
     this.graph.claimTopics(sourceName, topic);
-    return new KTable<K, V>(this.graph, node, options.keySerde, options.valueSerde, storeName, dropped);
+    const seed = new KStream<K, V, 'partitioned'>(this.graph, source, 'partitioned', options.keySerde, options.valueSerde);
+    return new KTable<K, V>(seed, node, options.keySerde, options.valueSerde, storeName, dropped);
   }
 
   /**

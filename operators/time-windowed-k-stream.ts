@@ -91,7 +91,7 @@ export function addWindowedAggregation<K, V, VA>(
     builder.addNode(new StreamSinkNode(`${settings.lateRouterName}-sink`, router, handler.deadLetterTopic, grouped.keySerde as never, grouped.valueSerde as never, undefined));
   }
   const tableKeySerde = keySerde === undefined ? undefined : windowedKeySerde(keySerde);
-  return new KTable<Windowed<K>, VA>(builder, node, tableKeySerde, valueSerde, storeName, dropped, { graceMs: spec.graceMs });
+  return new KTable<Windowed<K>, VA>(stream, node, tableKeySerde, valueSerde, storeName, dropped, { graceMs: spec.graceMs });
 }
 
 /**

@@ -19,11 +19,11 @@ function rows(out: { key: { key: string; window: { start: number; end: number } 
   return out.map((r) => `${r.key!.key}@[${r.key!.window.start / MIN}m,${r.key!.window.end / MIN}m)=${r.value}`);
 }
 
-function windowedCount(windows: TimeWindows, options: Parameters<ReturnType<StreamsBuilder['stream']>['groupByKey']>[0] = {}) {
+function windowedCount(windows: TimeWindows) {
   const b = new StreamsBuilder();
   const table = b
     .stream<string, string>('events', { keySerde: str, valueSerde: str })
-    .groupByKey(options)
+    .groupByKey()
     .windowedBy(windows)
     .count({ storeName: 'counts', caching: false });
   table.toStream().to('out', { valueSerde: i64 });
