@@ -122,7 +122,8 @@ export class BrokerConnection implements ConnectionInfo {
   }
 
   private extractFrames(): void {
-    while (!this.closing) {
+    // Frames already received wait in `pending` while too many requests are in flight.
+    while (!this.closing && this.queue.length < this.maxInFlight) {
       if (this.frameSize < 0) {
         if (this.pendingBytes < SIZE_BYTES) return;
         const head = this.contiguous(SIZE_BYTES);
@@ -167,6 +168,7 @@ export class BrokerConnection implements ConnectionInfo {
       result = { kind: 'close', reason: `dispatcher failed: ${(error as Error).message}` };
     }
     if (!(result instanceof Promise)) {
+      if (result.kind === 'close') this.closing = true; // read no further requests
       if (this.queue.length === 0) this.apply(result);
       else this.queue.push({ outcome: result });
       return;
@@ -194,10 +196,11 @@ export class BrokerConnection implements ConnectionInfo {
     }
     this.socket.uncork();
     this.updateFlow();
+    if (!this.closing && this.pendingBytes > 0) this.extractFrames();
   }
 
   private apply(outcome: DispatchOutcome): void {
-    if (this.closed || this.socket.destroyed) return;
+    if (this.closed || this.socket.destroyed || this.socket.writableEnded) return;
     if (outcome.kind === 'respond') {
       if (!this.socket.write(outcome.bytes)) this.writeBlocked = true;
     } else if (outcome.kind === 'close') {

@@ -1,0 +1,137 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BrokerConnection, type DispatchOutcome, type FrameDispatcher } from '../../../core/broker/connection.ts';
+import { RecordingLogger } from '../../fixtures/broker-harness.ts';
+
+/** A frame whose body is the 4-byte id followed by a 2-byte delay in ms. */
+function frame(id: number, delayMs: number): Buffer {
+  const b = Buffer.alloc(10);
+  b.writeInt32BE(6, 0);
+  b.writeInt32BE(id, 4);
+  b.writeUInt16BE(delayMs, 8);
+  return b;
+}
+
+/** Echoes the id back as a response frame, after the delay (synchronously when 0). */
+class DelayingDispatcher implements FrameDispatcher {
+  readonly seen: number[] = [];
+  maxConcurrent = 0;
+  private running = 0;
+  dispatch(body: Buffer): DispatchOutcome | Promise<DispatchOutcome> {
+    const id = body.readInt32BE(0);
+    const delay = body.readUInt16BE(4);
+    this.seen.push(id);
+    const response: DispatchOutcome = { kind: 'respond', bytes: Buffer.from([0, 0, 0, 4, ...Buffer.from(new Int32Array([id]).buffer).reverse()]) };
+    if (id === 999) return { kind: 'close', reason: 'told to close' };
+    if (delay === 0) return response;
+    this.running++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.running);
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        this.running--;
+        resolve(response);
+      }, delay),
+    );
+  }
+}
+
+async function serve(dispatcher: FrameDispatcher, options: { maxRequestBytes?: number; maxInFlight?: number } = {}) {
+  const logger = new RecordingLogger();
+  const server = net.createServer((socket) => {
+    server.on('test-teardown', () => socket.destroy());
+    new BrokerConnection({ socket, dispatcher, logger, maxRequestBytes: options.maxRequestBytes ?? 1024, ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }) });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const client = net.connect({ host: '127.0.0.1', port });
+  await new Promise<void>((r) => client.on('connect', r));
+  const received: number[] = [];
+  let buffered = Buffer.alloc(0);
+  client.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    while (buffered.length >= 8) {
+      received.push(buffered.readInt32BE(4));
+      buffered = buffered.subarray(8);
+    }
+  });
+  const closed = new Promise<void>((r) => client.on('close', () => r()));
+  return { server, client, received, closed, logger };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('core/broker/connection', () => {
+  const servers: net.Server[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) {
+      const closed = new Promise((r) => s.close(r));
+      s.emit('test-teardown');
+      await closed;
+    }
+  });
+
+  it('answers in request order when handlers finish out of order', async () => {
+    const dispatcher = new DelayingDispatcher();
+    const { server, client, received } = await serve(dispatcher);
+    servers.push(server);
+    client.write(Buffer.concat([frame(1, 80), frame(2, 0), frame(3, 40), frame(4, 0), frame(5, 10)]));
+    await until(() => received.length === 5);
+    expect(received).toEqual([1, 2, 3, 4, 5]);
+    expect(dispatcher.maxConcurrent).toBeGreaterThan(1);
+    client.destroy();
+  });
+
+  it('reassembles frames split at every byte and several frames in one chunk', async () => {
+    const dispatcher = new DelayingDispatcher();
+    const { server, client, received } = await serve(dispatcher);
+    servers.push(server);
+    const bytes = Buffer.concat(Array.from({ length: 20 }, (_, i) => frame(i + 1, i % 3 === 0 ? 5 : 0)));
+    for (let i = 0; i < bytes.length; i++) {
+      client.write(bytes.subarray(i, i + 1));
+      if (i % 7 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => received.length === 20);
+    expect(received).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    client.destroy();
+  });
+
+  it('closes after the earlier responses when a frame is too large, and logs the client address', async () => {
+    const dispatcher = new DelayingDispatcher();
+    const { server, client, received, closed, logger } = await serve(dispatcher, { maxRequestBytes: 64 });
+    servers.push(server);
+    const port = client.localPort;
+    const huge = Buffer.alloc(4);
+    huge.writeInt32BE(65, 0);
+    client.write(Buffer.concat([frame(1, 30), huge]));
+    await closed;
+    expect(received).toEqual([1]);
+    expect(logger.problems.some((l) => l.message.includes(`:${port}`) && l.message.includes('request size 65'))).toBe(true);
+  });
+
+  it('closes when the dispatcher says so, after the responses before it', async () => {
+    const dispatcher = new DelayingDispatcher();
+    const { server, client, received, closed } = await serve(dispatcher);
+    servers.push(server);
+    client.write(Buffer.concat([frame(1, 20), frame(999, 0), frame(3, 0)]));
+    await closed;
+    expect(received).toEqual([1]);
+    expect(dispatcher.seen).not.toContain(3);
+  });
+
+  it('stops reading while maxInFlight requests wait, and resumes as they finish', async () => {
+    const dispatcher = new DelayingDispatcher();
+    const { server, client, received } = await serve(dispatcher, { maxInFlight: 2 });
+    servers.push(server);
+    client.write(Buffer.concat(Array.from({ length: 6 }, (_, i) => frame(i + 1, 30))));
+    await until(() => received.length === 6);
+    expect(received).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(dispatcher.maxConcurrent).toBe(2);
+    client.destroy();
+  });
+});
