@@ -34,8 +34,8 @@ export interface BrokerContext {
   readonly defaultNumPartitions: number;
   /** Kafka's `socket.request.max.bytes`. */
   readonly socketRequestMaxBytes: number;
-  /** The host each group member connected from, for DescribeGroups (`clientHost`). */
-  readonly memberHosts: Map<string, string>;
+  /** The host each group member joined from, by group id and member id, for DescribeGroups (`clientHost`). */
+  readonly memberHosts: Map<string, Map<string, string>>;
 }
 
 /** The request being handled: its header fields and where it came from. */

@@ -15,6 +15,7 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
   apiKey: DeleteGroups.request.apiKey,
   async handle(request, ctx) {
     const results = await ctx.broker.coordinator.deleteGroups(request.groupsNames);
+    for (const r of results) if (r.error === null) ctx.broker.memberHosts.delete(r.groupId);
     return {
       throttleTimeMs: 0,
       results: results.map((r) => ({ groupId: r.groupId, errorCode: r.error === null ? E.NONE : kafkaErrorCodeOf(r.error) })),

@@ -31,7 +31,7 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
             memberId: m.memberId,
             groupInstanceId: m.groupInstanceId,
             clientId: m.clientId,
-            clientHost: ctx.broker.memberHosts.get(m.memberId) ?? '',
+            clientHost: ctx.broker.memberHosts.get(groupId)?.get(m.memberId) ?? '',
             memberMetadata: m.memberMetadata,
             memberAssignment: m.memberAssignment,
           })),

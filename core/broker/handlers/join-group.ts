@@ -4,6 +4,7 @@
  * trip is not used). v0 has no rebalance timeout: the session timeout stands in, as in Kafka.
  */
 import { defineHandler } from '../api-handler.ts';
+import type { RequestContext } from '../broker-context.ts';
 import { KAFKA_ERROR_CODES as E, kafkaErrorCodeOf } from '../protocol/error-codes.ts';
 import type { InputOf, ValueOf } from '../protocol/message-spec.ts';
 import { JoinGroup } from '../protocol/messages/join-group.ts';
@@ -26,7 +27,7 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
         protocolType: request.protocolType,
         protocols: request.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
       });
-      ctx.broker.memberHosts.set(result.memberId, ctx.clientHost);
+      rememberHost(ctx, request.groupId, result.memberId);
       return {
         throttleTimeMs: 0,
         errorCode: E.NONE,
@@ -43,6 +44,18 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   },
   errorResponse: (request, errorCode, ctx) => failed(request, errorCode, ctx.apiVersion),
 });
+
+/** Records where the member joined from; members no longer in the group are forgotten. */
+function rememberHost(ctx: RequestContext, groupId: string, memberId: string): void {
+  const previous = ctx.broker.memberHosts.get(groupId);
+  const hosts = new Map<string, string>();
+  for (const m of ctx.broker.coordinator.describeGroup(groupId).members) {
+    const host = previous?.get(m.memberId);
+    if (host !== undefined) hosts.set(m.memberId, host);
+  }
+  hosts.set(memberId, ctx.clientHost);
+  ctx.broker.memberHosts.set(groupId, hosts);
+}
 
 function failed(request: JoinGroupRequest, errorCode: number, version: number): JoinGroupResponse {
   return {

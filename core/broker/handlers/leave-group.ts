@@ -43,7 +43,7 @@ function leave(ctx: RequestContext, groupId: string, memberId: string, groupInst
       id = coordinator.describeGroup(groupId).members.find((m) => m.groupInstanceId === groupInstanceId)?.memberId ?? '';
     }
     coordinator.leaveGroup({ groupId, memberId: id });
-    ctx.broker.memberHosts.delete(id);
+    ctx.broker.memberHosts.get(groupId)?.delete(id);
     return E.NONE;
   } catch (error) {
     return kafkaErrorCodeOf(error);
