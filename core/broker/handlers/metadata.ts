@@ -30,7 +30,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
     let topics: TopicResponse[];
     if (all) {
-      topics = logs.listTopics().map((t) => describeTopic(t));
+      topics = logs.listTopics().map((t) => describeTopic(t, ctx.broker.nodeId));
     } else {
       const allowCreate = ctx.broker.autoCreateTopics && (ctx.apiVersion < 4 || request.allowAutoTopicCreation);
       const byId = ctx.apiVersion >= 10 ? topicNamesById(logs) : null;
@@ -39,7 +39,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
         if (requested.name === null) {
           const name = byId?.get(requested.topicId);
           const described = name === undefined ? undefined : logs.describeTopic(name);
-          topics.push(described === undefined ? errorTopic(null, E.UNKNOWN_TOPIC_ID, requested.topicId) : describeTopic(described));
+          topics.push(described === undefined ? errorTopic(null, E.UNKNOWN_TOPIC_ID, requested.topicId) : describeTopic(described, ctx.broker.nodeId));
         } else {
           topics.push(await topicByName(ctx, requested.name, allowCreate));
         }
@@ -54,29 +54,29 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
 async function topicByName(ctx: RequestContext, name: string, allowCreate: boolean): Promise<TopicResponse> {
   const logs = ctx.broker.logManager;
   const existing = logs.describeTopic(name);
-  if (existing !== undefined) return describeTopic(existing);
+  if (existing !== undefined) return describeTopic(existing, ctx.broker.nodeId);
   if (!allowCreate) return errorTopic(name, E.UNKNOWN_TOPIC_OR_PARTITION, ZERO_UUID);
   try {
     const created = await logs.createTopic(name, { numPartitions: ctx.broker.defaultNumPartitions });
     ctx.broker.logger.info(`Created topic "${name}" (${created.numPartitions} partitions) for ${ctx.clientAddress} (auto-create)`);
-    return describeTopic(created);
+    return describeTopic(created, ctx.broker.nodeId);
   } catch (error) {
     const raced = error instanceof TopicAlreadyExistsError ? logs.describeTopic(name) : undefined;
-    if (raced !== undefined) return describeTopic(raced);
+    if (raced !== undefined) return describeTopic(raced, ctx.broker.nodeId);
     return errorTopic(name, kafkaErrorCodeOf(error), ZERO_UUID);
   }
 }
 
-function describeTopic(t: TopicDescription): TopicResponse {
+function describeTopic(t: TopicDescription, nodeId: number): TopicResponse {
   const partitions = [];
   for (let p = 0; p < t.numPartitions; p++) {
     partitions.push({
       errorCode: E.NONE,
       partitionIndex: p,
-      leaderId: 0,
+      leaderId: nodeId,
       leaderEpoch: 0,
-      replicaNodes: [0],
-      isrNodes: [0],
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
       offlineReplicas: [],
     });
   }
