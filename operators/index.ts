@@ -33,6 +33,20 @@ export type { Windowed, WindowBounds, ValueAndTimestamp } from './store-views.ts
 export { DroppedRecords } from './dropped-records.ts';
 export { LateRecord, type LateRecordContext, type LateRecordHandler } from './late-records.ts';
 
+// Joins
+export { JoinWindows } from './join-windows.ts';
+export type { ValueJoiner } from './value-joiner.ts';
+export type { StreamJoined } from './stream-joined.ts';
+export type { Joined } from './joined.ts';
+export { KStreamKStreamJoin, kStreamKStreamJoin, JoinTimeTracker, type StreamStreamJoinSettings } from './k-stream-k-stream-join.ts';
+export { KStreamKTableJoin, kStreamKTableJoin } from './k-stream-k-table-join.ts';
+export {
+  TimestampedKeyAndJoinSideSerde,
+  LeftOrRightValuesSerde,
+  type TimestampedKeyAndJoinSide,
+  type LeftOrRightValues,
+} from './outer-join-store.ts';
+
 // Options
 export type { Named } from './named.ts';
 export type { Consumed } from './consumed.ts';

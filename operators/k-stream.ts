@@ -32,6 +32,12 @@ import type { PrintOptions } from './printed.ts';
 import type { ProcessOptions } from './process-options.ts';
 import type { Produced } from './produced.ts';
 import type { Repartitioned } from './repartitioned.ts';
+import type { JoinWindows } from './join-windows.ts';
+import type { Joined } from './joined.ts';
+import { streamStreamJoin, streamTableJoin } from './k-stream-joins.ts';
+import type { KTable } from './k-table.ts';
+import type { StreamJoined } from './stream-joined.ts';
+import type { ValueJoiner } from './value-joiner.ts';
 
 /**
  * Whether a stream is partitioned by its key: `'partitioned'` (read from a topic, or repartitioned) or
@@ -395,6 +401,62 @@ export class KStream<K, V, S extends Keying = Keying> {
     // context and records are the same objects, so the supplier is used as it is (no wrapper per record).
     const asProcessor = supplier as unknown as ProcessorSupplier<K, V, K, VOut>;
     return input.derive(new ProcessorGraphNode(name, [input.node], asProcessor, stores), input.keying, input.keySerde, undefined);
+  }
+
+  /**
+   * Inner join. With another stream and {@link JoinWindows}: each record is joined with every record of
+   * the other stream with the same key whose timestamp lies in its window; the result carries the larger
+   * timestamp. Materializes both sides' window stores (changelogged). With a table: each record is
+   * joined with the table's current value for its key (no row: nothing); table updates emit nothing.
+   * Both inputs must be co-partitioned: a rekeyed input is repartitioned automatically
+   * (`<name>-left-repartition` / `<name>-right-repartition`, or `<name>-repartition` for a table join).
+   * Records with a null key or value are dropped.
+   *
+   * @throws TopologyError when the other input belongs to another builder or an argument is invalid
+   * @example
+   * clicks.join(impressions, (click, imp) => ({ click, imp }), JoinWindows.ofTimeDifferenceWithNoGrace('10m'));
+   * views.join(users, (view, user) => ({ ...view, region: user.region }));
+   */
+  join<VO, VR>(other: KStream<K, VO, Keying>, joiner: ValueJoiner<K, V, VO, VR>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR, 'partitioned'>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<K, V, VT, VR>, options?: Joined<K, V, VT>): KStream<K, VR, 'partitioned'>;
+  join(other: unknown, joiner: any, third?: any, fourth?: any): KStream<K, unknown, 'partitioned'> {
+    if (other instanceof KStream) return streamStreamJoin(this, other, joiner, third, fourth ?? {}, 'inner');
+    return streamTableJoin(this, other as KTable<K, unknown>, joiner, third ?? {}, false);
+  }
+
+  /**
+   * Left join: like {@link KStream.join}, and every record of this stream is also emitted when it found
+   * no partner, with `null` for the other value. With a stream, that happens only once the record's
+   * window has closed (stream time past its timestamp + window + grace), never eagerly; the waiting
+   * records live in the changelogged outer join shared store. With a table, at once.
+   *
+   * @throws TopologyError when the other input belongs to another builder or an argument is invalid
+   * @example
+   * clicks.leftJoin(impressions, (click, imp) => ({ click, campaign: imp?.campaign ?? null }), JoinWindows.ofTimeDifferenceWithNoGrace('10m'));
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO, Keying>, joiner: ValueJoiner<K, V, VO | null, VR>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR, 'partitioned'>;
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<K, V, VT | null, VR>, options?: Joined<K, V, VT>): KStream<K, VR, 'partitioned'>;
+  leftJoin(other: unknown, joiner: any, third?: any, fourth?: any): KStream<K, unknown, 'partitioned'> {
+    if (other instanceof KStream) return streamStreamJoin(this, other, joiner, third, fourth ?? {}, 'left');
+    return streamTableJoin(this, other as KTable<K, unknown>, joiner, third ?? {}, true);
+  }
+
+  /**
+   * Outer join of two streams: like {@link KStream.leftJoin}, and records of either side that found no
+   * partner are emitted (with `null` for the missing side) once their window has closed.
+   *
+   * @throws TopologyError when the other stream belongs to another builder or an argument is invalid
+   * @example
+   * left.outerJoin(right, (l, r) => `${l ?? '-'}/${r ?? '-'}`, JoinWindows.ofTimeDifferenceAndGrace('5s', '1s'));
+   */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO, Keying>,
+    joiner: ValueJoiner<K, V | null, VO | null, VR>,
+    windows: JoinWindows,
+    options: StreamJoined<K, V, VO> = {},
+  ): KStream<K, VR, 'partitioned'> {
+    if (!(other instanceof KStream)) throw new TopologyError(`outerJoin of "${this.node.name}": the other input must be a KStream (tables: KTable.outerJoin)`);
+    return streamStreamJoin(this, other, joiner, windows, options, 'outer');
   }
 
   /**
