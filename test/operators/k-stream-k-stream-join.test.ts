@@ -42,7 +42,7 @@ function harness(kind: Kind, windows: JoinWindows) {
     d,
     pipe(side: 'L' | 'R', key: string | null, value: string | null, ts: number): { key: string | null; value: string | null; ts: number }[] {
       (side === 'L' ? left : right).pipeInput(key, value, ts);
-      return out.readRecordsToList().map((r) => ({ key: r.key, value: r.value, ts: r.timestamp }));
+      return out.readRecordsToList().map((r) => ({ key: r.key, value: r.value, ts: r.timestamp ?? -1 }));
     },
   };
 }
