@@ -79,7 +79,11 @@ export class LmdbEnv {
     return this.root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' });
   }
 
-  /** Runs `fn` in one synchronous write transaction. */
+  /**
+   * Runs `fn` in one synchronous write transaction. Inside, write with `putSync`/`removeSync` only: the
+   * asynchronous `put` of lmdb-js inside `transactionSync` leaves a promise that never settles and makes
+   * `close()` hang.
+   */
   transaction<T>(fn: () => T): T {
     return this.root.transactionSync(fn);
   }
@@ -96,12 +100,12 @@ export class LmdbEnv {
     const raw = Buffer.alloc(9);
     if (offset < 0) raw[0] = 1;
     else writeUint64BE(raw, offset, 1);
-    this.checkpoints.put(Buffer.from(storeName), raw);
+    this.checkpoints.putSync(Buffer.from(storeName), raw);
   }
 
   /** Removes a store's checkpoint (inside a transaction). */
   removeCheckpoint(storeName: string): void {
-    this.checkpoints.remove(Buffer.from(storeName));
+    this.checkpoints.removeSync(Buffer.from(storeName));
   }
 
   /** The value stored for the empty key of database `dbName`. */
@@ -111,7 +115,7 @@ export class LmdbEnv {
 
   /** Sets or (null) removes the empty-key value of `dbName` (inside a transaction). */
   putEmptyKey(dbName: string, value: Buffer | null): void {
-    if (value === null) this.emptyKeys.remove(Buffer.from(dbName));
-    else this.emptyKeys.put(Buffer.from(dbName), value);
+    if (value === null) this.emptyKeys.removeSync(Buffer.from(dbName));
+    else this.emptyKeys.putSync(Buffer.from(dbName), value);
   }
 }

@@ -68,8 +68,8 @@ export class LmdbKeyValueBytesStore implements KeyValueBytesStore {
         const r = records[i]!;
         if (pending.size > 0) pending.delete(r.key);
         if (r.key.length === 0) env.putEmptyKey(this.name, r.value);
-        else if (r.value === null) db.remove(r.key);
-        else db.put(r.key, r.value);
+        else if (r.value === null) db.removeSync(r.key);
+        else db.putSync(r.key, r.value);
       }
     });
   }
@@ -186,8 +186,8 @@ export class LmdbKeyValueBytesStore implements KeyValueBytesStore {
     const env = this.env!;
     for (const [key, value] of this.pending.range(null, null)) {
       if (key.length === 0) env.putEmptyKey(this.name, value);
-      else if (value === null) db.remove(key);
-      else db.put(key, value);
+      else if (value === null) db.removeSync(key);
+      else db.putSync(key, value);
     }
     this.pending.clear();
     this.pendingBytes = 0;
