@@ -14,13 +14,17 @@
  * watches, and no rxjs runs per record unless someone subscribed.
  */
 import { Observable, Subject } from 'rxjs';
-import { filter } from 'rxjs/operators';
+import { filter, map } from 'rxjs/operators';
 import type { StateStore } from '../processor/state-store.ts';
 import { InvalidStateStoreError } from '../errors/streams-errors.ts';
 import type { StreamTask } from './stream-task.ts';
 
-/** Which kind of store a view reads. */
-export type QueryableStoreType = 'keyValue' | 'window' | 'session';
+/**
+ * Which kind of store a view reads. `keyValue` over a timestamped store (every KTable's) answers plain
+ * values, as Kafka Streams' `keyValueStore()` type does; `timestampedKeyValue` answers
+ * `{ value, timestamp }`.
+ */
+export type QueryableStoreType = 'keyValue' | 'timestampedKeyValue' | 'window' | 'session';
 
 /** A typed entry of a range or scan (the stores' `KeyValue`). */
 export interface QueryEntry<K, V> {
@@ -85,6 +89,7 @@ export interface ReadOnlySessionView<K, V> {
 /** The view type of each queryable store type. */
 export interface QueryableViews<K, V> {
   keyValue: ReadOnlyKeyValueView<K, V>;
+  timestampedKeyValue: ReadOnlyKeyValueView<K, { value: V; timestamp: number }>;
   window: ReadOnlyWindowView<K, V>;
   session: ReadOnlySessionView<K, V>;
 }
@@ -94,13 +99,15 @@ export interface QueryHost {
   readonly applicationId: string;
   /** Whether the store exists in the topology. */
   hasStore(name: string): boolean;
+  /** Whether the store keeps values with timestamps (its builder's `timestamped` flag). */
+  isTimestamped(name: string): boolean;
   /** The active tasks of this instance (restoring or running). */
   activeTasks(): readonly StreamTask[];
   /** Whether the instance can answer queries at all (running or rebalancing). */
   isQueryable(): boolean;
 }
 
-const REQUIRED: { readonly [T in QueryableStoreType]: string } = { keyValue: 'get', window: 'fetch', session: 'findSessions' };
+const REQUIRED: { readonly [T in QueryableStoreType]: string } = { keyValue: 'get', timestampedKeyValue: 'get', window: 'fetch', session: 'findSessions' };
 
 type AnyStore = StateStore & { [method: string]: any };
 
@@ -143,6 +150,18 @@ export class InteractiveQueries {
         watch,
       };
       return view as QueryableViews<K, V>[T];
+    }
+    if (type === 'keyValue' && this.host.isTimestamped(name)) {
+      const unwrapEntry = (e: QueryEntry<K, { value: V }>): QueryEntry<K, V> => ({ key: e.key, value: e.value.value });
+      const unwrapped: ReadOnlyKeyValueView<K, V> = {
+        get: (key) => (firstDefined(stores(), (s) => s.get(key)) as { value: V } | undefined)?.value,
+        range: (from, to) => mapIterable(concat<QueryEntry<K, { value: V }>>(stores(), (s) => s.range(from, to)), unwrapEntry),
+        all: () => mapIterable(concat<QueryEntry<K, { value: V }>>(stores(), (s) => s.all()), unwrapEntry),
+        approximateNumEntries: () => stores().reduce((n, s) => n + Number(s.approximateNumEntries()), 0),
+        watch: (selector) =>
+          watch(selector).pipe(map((u: StoreUpdate<K, { value: V } | null>) => ({ ...u, value: u.value === null ? null : u.value.value }))),
+      };
+      return unwrapped as QueryableViews<K, V>[T];
     }
     const view: ReadOnlyKeyValueView<K, V> = {
       get: (key) => firstDefined(stores(), (s) => s.get(key)),
@@ -296,6 +315,14 @@ function concat<R>(stores: readonly AnyStore[], read: (s: AnyStore) => Iterable<
   return {
     *[Symbol.iterator]() {
       for (const s of stores) yield* read(s);
+    },
+  };
+}
+
+function mapIterable<A, B>(source: Iterable<A>, fn: (a: A) => B): Iterable<B> {
+  return {
+    *[Symbol.iterator]() {
+      for (const a of source) yield fn(a);
     },
   };
 }

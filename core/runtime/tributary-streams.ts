@@ -81,6 +81,7 @@ export class TributaryStreams {
     this.queries = new InteractiveQueries({
       applicationId: this.config.applicationId,
       hasStore: (name) => this.topology.storeBuilders.has(name),
+      isTimestamped: (name) => (this.topology.storeBuilders.get(name) as { timestamped?: unknown } | undefined)?.timestamped === true,
       activeTasks: () => this.thread?.activeTasks() ?? [],
       isQueryable: () => this.machine.isRunningOrRebalancing(),
     });
