@@ -33,6 +33,27 @@ export type { Windowed, WindowBounds, ValueAndTimestamp } from './store-views.ts
 export { DroppedRecords } from './dropped-records.ts';
 export { LateRecord, type LateRecordContext, type LateRecordHandler } from './late-records.ts';
 
+// Table-table joins (primary key and foreign key)
+export { type TableJoinOptions, type TableJoinKind } from './table-table-join.ts';
+export { type ForeignKeyJoinOptions } from './foreign-key-join.ts';
+export { KTableKTableJoin, kTableKTableJoin } from './k-table-k-table-join.ts';
+export { KTableKTableLeftJoin, kTableKTableLeftJoin } from './k-table-k-table-left-join.ts';
+export { KTableKTableRightJoin, kTableKTableRightJoin } from './k-table-k-table-right-join.ts';
+export { KTableKTableOuterJoin, kTableKTableOuterJoin } from './k-table-k-table-outer-join.ts';
+export { KTableKTableJoinMerger, kTableKTableJoinMerger } from './k-table-k-table-join-merger.ts';
+export { SubscriptionSendProcessor, subscriptionSendProcessor, type SubscriptionSendSettings } from './subscription-send-processor.ts';
+export { SubscriptionReceiveProcessor, subscriptionReceiveProcessor } from './subscription-receive-processor.ts';
+export { ForeignJoinSubscriptionProcessor, foreignJoinSubscriptionProcessor } from './foreign-join-subscription-processor.ts';
+export {
+  SubscriptionResponseReceiveProcessor,
+  subscriptionResponseReceiveProcessor,
+  type SubscriptionResponseSettings,
+} from './subscription-response-receive-processor.ts';
+export { SubscriptionWrapper, SubscriptionWrapperSerde, SubscriptionInstruction } from './subscription-wrapper.ts';
+export { SubscriptionResponseWrapper, SubscriptionResponseWrapperSerde } from './subscription-response-wrapper.ts';
+export { CombinedKey, CombinedKeySerde } from './combined-key.ts';
+export { murmur3Hash128 } from './murmur3.ts';
+
 // Joins
 export { JoinWindows } from './join-windows.ts';
 export type { ValueJoiner } from './value-joiner.ts';

@@ -27,6 +27,9 @@ import { kTableToStream } from './k-table-to-stream.ts';
 import type { Materialized, NamedOperation } from './materialized.ts';
 import type { Named } from './named.ts';
 import { resolveSerde, timestampedKeyValueStoreFactory } from './store-factories.ts';
+import { foreignKeyJoin, type ForeignKeyJoinOptions } from './foreign-key-join.ts';
+import type { JoinResult } from './table-join-side.ts';
+import { tableTableJoin, type TableJoinOptions } from './table-table-join.ts';
 import type { Windowed } from './store-views.ts';
 import type { Suppression } from './suppressed.ts';
 
@@ -193,6 +196,82 @@ export class KTable<K, V> {
     );
     this.builder.addNode(node);
     return new KTable<K, V>(this.seed, node, keySerde, valueSerde, null, null, this.windowing);
+  }
+
+  /**
+   * Inner join with another table, either by primary key (`join(other, joiner, options?)`: the rows
+   * with equal keys) or by foreign key (`join(other, foreignKeyExtractor, joiner, options?)`: this
+   * row's value names the key of the other table's row). An update on either side recomputes the
+   * result of the rows it touches; a key whose result existed and no longer does gets a tombstone. The
+   * result timestamp is the larger of the two rows'. A primary-key join needs co-partitioned tables
+   * (tables always are partitioned by key; the runtime checks equal partition counts at start); a
+   * foreign-key join does not, and goes through the topics `<name>-subscription-registration-topic` and
+   * `<name>-subscription-response-topic`. A table that is not materialized is materialized for the
+   * join. Null foreign keys: no partner, so no result. The result is materialized when the options name
+   * a store or a kind.
+   *
+   * @throws TopologyError when `other` is not a table of this builder (naming both), or an argument is
+   *   not a function
+   * @example
+   * const enriched = orders.join(customers, (o) => o.customerId, (o, c) => ({ ...o, customer: c.name }));
+   * const both = prices.join(stock, (p, s) => ({ price: p, stock: s }), { storeName: 'price-and-stock' });
+   */
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V) => KO | null | undefined,
+    joiner: (value: V, other: VO) => VR,
+    options?: ForeignKeyJoinOptions<K, VR, KO>,
+  ): KTable<K, VR>;
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, other: VO) => VR, options?: TableJoinOptions<K, VR>): KTable<K, VR>;
+  join(other: KTable<any, any>, fn: (value: V, other?: any) => any, joinerOrOptions?: unknown, options?: ForeignKeyJoinOptions<K, unknown, unknown>): KTable<K, unknown> {
+    if (typeof joinerOrOptions === 'function') {
+      return this.joined(foreignKeyJoin(this.builder, false, this, other, fn, joinerOrOptions as (v: V, o: unknown) => unknown, options ?? {}));
+    }
+    return this.joined(tableTableJoin(this.builder, 'join', this, other, fn, (joinerOrOptions ?? {}) as TableJoinOptions<K, unknown>));
+  }
+
+  /**
+   * Left join with another table, by primary key (`leftJoin(other, joiner, options?)`) or by foreign key
+   * (`leftJoin(other, foreignKeyExtractor, joiner, options?)`): every row of this table has a result,
+   * `joiner(value, other)` with the other row, or with null while there is none (also when the foreign
+   * key is null). A deleted row of this table deletes its result; a deleted other row turns the results
+   * into `joiner(value, null)`. Otherwise as {@link KTable.join}.
+   *
+   * @throws TopologyError when `other` is not a table of this builder (naming both), or an argument is
+   *   not a function
+   * @example
+   * orders.leftJoin(customers, (o) => o.customerId, (o, c) => ({ ...o, customer: c?.name ?? 'unknown' }));
+   */
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V) => KO | null | undefined,
+    joiner: (value: V, other: VO | null) => VR,
+    options?: ForeignKeyJoinOptions<K, VR, KO>,
+  ): KTable<K, VR>;
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, other: VO | null) => VR, options?: TableJoinOptions<K, VR>): KTable<K, VR>;
+  leftJoin(other: KTable<any, any>, fn: (value: V, other?: any) => any, joinerOrOptions?: unknown, options?: ForeignKeyJoinOptions<K, unknown, unknown>): KTable<K, unknown> {
+    if (typeof joinerOrOptions === 'function') {
+      return this.joined(foreignKeyJoin(this.builder, true, this, other, fn, joinerOrOptions as (v: V, o: unknown) => unknown, options ?? {}));
+    }
+    return this.joined(tableTableJoin(this.builder, 'leftJoin', this, other, fn, (joinerOrOptions ?? {}) as TableJoinOptions<K, unknown>));
+  }
+
+  /**
+   * Outer join with another table by primary key: a key has a result while either table has a row,
+   * `joiner(value | null, other | null)`; it gets a tombstone when both rows are gone. Otherwise as
+   * {@link KTable.join}.
+   *
+   * @throws TopologyError when `other` is not a table of this builder (naming both), or the joiner is
+   *   not a function
+   * @example
+   * left.outerJoin(right, (l, r) => `${l ?? '-'}/${r ?? '-'}`, { storeName: 'both' });
+   */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, other: VO | null) => VR, options: TableJoinOptions<K, VR> = {}): KTable<K, VR> {
+    return this.joined(tableTableJoin(this.builder, 'outerJoin', this, other, joiner, options));
+  }
+
+  private joined<VR>(result: JoinResult<K, VR>): KTable<K, VR> {
+    return new KTable<K, VR>(this.seed, result.node, result.keySerde, result.valueSerde, result.storeName);
   }
 }
 
