@@ -2,11 +2,17 @@
  * The window of a stream-stream join (Kafka Streams' `JoinWindows`): a left record at time `t` joins
  * every right record with the same key whose timestamp lies in `[t - before, t + after]` (so a right
  * record at `t` joins left records in `[t - after, t + before]`). `ofTimeDifference*` sets both sides to
- * the same difference; `before` / `after` change one side. The grace period is how long after a
- * record's window ends out-of-order records are still accepted: a left record at `t` is accepted until
- * stream time passes `t + after + grace` (a right record: `t + before + grace`); later ones are late and
- * dropped. A left/outer join emits a record that found no partner once stream time passes
- * `t + before + after + grace`, when no partner can be accepted any more.
+ * the same difference; `before` / `after` change one side.
+ *
+ * Timing, with `b = max(0, before)`, `a = max(0, after)` and stream time the largest timestamp the join
+ * has seen (see {@link JoinWindows.acceptMs}, {@link JoinWindows.closeDelayMs}):
+ * - out-of-order records are accepted as long as the partners they look back for may still be waited
+ *   for: a left record at `t` until stream time passes `t + b + grace`, a right one until `t + a + grace`
+ *   (Kafka Streams 3.7+); later records are late and dropped;
+ * - a left/outer join emits a record that found no partner once no partner can be accepted any more: a
+ *   left record at `t` when stream time passes `t + 2a + grace` (its latest partner, at `t + a`, may
+ *   itself be `a + grace` late), a right record at `t + 2b + grace`. So a null result is never followed
+ *   by a match. (Kafka Streams emits at `t + after + grace` and can follow it with a match.)
  */
 import { InvalidArgumentError } from '../core/errors/log-errors.ts';
 import { toMillis, type Duration } from '../core/time/duration.ts';
@@ -86,14 +92,27 @@ export class JoinWindows {
     return JoinWindows.checked(this.beforeMs, signedMillis(timeDifference, 'join window after'), this.graceMs);
   }
 
-  /** The window's size, `before + after`: what the join's window stores keep per record. */
+  /** The window's size, `before + after`. */
   get sizeMs(): number {
     return this.beforeMs + this.afterMs;
   }
 
-  /** How long the join's window stores keep records: `before + after + grace`. */
-  get retentionMs(): number {
-    return this.beforeMs + this.afterMs + this.graceMs;
+  /** How far behind stream time a record of the left (or right) side may be and still be joined. */
+  acceptMs(leftSide: boolean): number {
+    return Math.max(0, leftSide ? this.beforeMs : this.afterMs) + this.graceMs;
+  }
+
+  /** How long after its timestamp a left (or right) record without partner waits before it is emitted with null. */
+  closeDelayMs(leftSide: boolean): number {
+    return 2 * Math.max(0, leftSide ? this.afterMs : this.beforeMs) + this.graceMs;
+  }
+
+  /**
+   * How long the left (or right) window store keeps records behind stream time: as long as a partner
+   * of the other side may still arrive and look for them, and at least the window size plus grace.
+   */
+  retentionMs(leftSide: boolean): number {
+    return Math.max(this.sizeMs, 2 * Math.max(0, leftSide ? this.afterMs : this.beforeMs)) + this.graceMs;
   }
 
   private static checked(beforeMs: number, afterMs: number, graceMs: number): JoinWindows {

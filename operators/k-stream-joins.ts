@@ -43,13 +43,14 @@ interface WindowStoreBuilders {
   }): StoreBuilder;
 }
 
-/** A join side's window store: retains duplicates, no cache, changelogged unless logging is off. */
+/** A join side's window store: retains duplicates, no cache, changelogged unless logging is off; see `JoinWindows.retentionMs`. */
 function joinWindowStoreFactory<K, V>(
   name: string,
   options: StreamJoined<K, any, any>,
   keySerde: Serde<K> | undefined,
   valueSerde: Serde<V> | undefined,
   windows: JoinWindows,
+  leftSide: boolean,
 ): StoreFactory {
   return {
     name,
@@ -61,7 +62,7 @@ function joinWindowStoreFactory<K, V>(
         name,
         keySerde: resolveSerde(name, 'key', options.keySerde, keySerde, context),
         valueSerde: resolveSerde(name, 'value', undefined, valueSerde, context),
-        retentionMs: Math.max(windowSizeMs, windows.retentionMs),
+        retentionMs: Math.max(windowSizeMs, windows.retentionMs(leftSide)),
         windowSizeMs,
         retainDuplicates: true,
         caching: false,
@@ -116,8 +117,8 @@ export function streamStreamJoin<K, V, VO, VR>(
     trackers: new WeakMap<object, JoinTimeTracker>(),
   };
   const node = new StreamStreamJoinNode(base, l.node, r.node, kStreamKStreamJoin<K, V, VO>(true, settings), kStreamKStreamJoin<K, VO, V>(false, settings), {
-    left: joinWindowStoreFactory(settings.leftStoreName, options, keySerde, valueSerde, windows),
-    right: joinWindowStoreFactory(settings.rightStoreName, options, keySerde, otherValueSerde, windows),
+    left: joinWindowStoreFactory(settings.leftStoreName, options, keySerde, valueSerde, windows, true),
+    right: joinWindowStoreFactory(settings.rightStoreName, options, keySerde, otherValueSerde, windows, false),
     outer: outer ? outerJoinStoreFactory(settings.outerStoreName!, options, keySerde, valueSerde, otherValueSerde) : null,
   });
   return l.derive<K, VR, 'partitioned'>(node, 'partitioned', keySerde, undefined);

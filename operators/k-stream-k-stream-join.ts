@@ -5,17 +5,13 @@
  * this record's window; each result carries the larger of the two timestamps and this record's headers.
  *
  * Both processors of a task share the join's stream time (the largest timestamp either side has seen).
- * A record is accepted while its own window is open: a left record at `t` until stream time passes
- * `t + after + grace`, a right record until it passes `t + before + grace`; later records are late,
- * dropped and counted.
+ * Out-of-order records are accepted for {@link JoinWindows.acceptMs} behind stream time; later ones
+ * are late, dropped and counted.
  *
  * Left and outer joins never emit a null side eagerly: a record of an outer side that found no partner
  * waits in the outer join shared store (keyed by time) and is emitted with a null side, at its own
- * timestamp, once its window has closed: when stream time passes `t + before + after + grace`. That is
- * the first moment no partner can still be accepted (a partner may lie up to one window size later and
- * is itself accepted until its own window closes), so a null result is never followed by a match.
- * (Kafka Streams emits at `t + after + grace` and can follow it with a match; Tributary waits longer
- * instead.) A partner arriving before that removes the record from the store.
+ * timestamp, once no partner can be accepted any more ({@link JoinWindows.closeDelayMs} after it), so
+ * a null result is never followed by a match. A partner arriving before that removes it from the store.
  *
  * Dropped (counted in {@link DroppedRecords}), as in Kafka Streams before 3.7: records with a null key
  * (they cannot match any key) and records with a null value (in a key-value model null means "no
@@ -69,12 +65,15 @@ export class KStreamKStreamJoin<K, V, VO> implements Processor<K, V, K, unknown>
   /** This side's view of the window: partners lie in `[t - beforeMs, t + afterMs]`. */
   private readonly beforeMs: number;
   private readonly afterMs: number;
-  private readonly graceMs: number;
   private readonly outer: boolean;
   private readonly otherOuter: boolean;
   private readonly joiner: ValueJoiner<K, unknown, unknown, unknown>;
-  /** How long after its timestamp an unmatched record waits: `before + after + grace`. */
-  private readonly closeDelay: number;
+  /** How far behind stream time a record of this side is still accepted. */
+  private readonly acceptMs: number;
+  /** How long after their timestamps unmatched left / right records wait. */
+  private readonly leftDelay: number;
+  private readonly rightDelay: number;
+  private readonly minDelay: number;
 
   constructor(
     private readonly isLeftSide: boolean,
@@ -83,11 +82,13 @@ export class KStreamKStreamJoin<K, V, VO> implements Processor<K, V, K, unknown>
     const w = settings.windows;
     this.beforeMs = isLeftSide ? w.beforeMs : w.afterMs;
     this.afterMs = isLeftSide ? w.afterMs : w.beforeMs;
-    this.graceMs = w.graceMs;
     this.outer = isLeftSide ? settings.leftOuter : settings.rightOuter;
     this.otherOuter = isLeftSide ? settings.rightOuter : settings.leftOuter;
     this.joiner = settings.joiner;
-    this.closeDelay = w.beforeMs + w.afterMs + w.graceMs;
+    this.acceptMs = w.acceptMs(isLeftSide);
+    this.leftDelay = w.closeDelayMs(true);
+    this.rightDelay = w.closeDelayMs(false);
+    this.minDelay = Math.min(this.leftDelay, this.rightDelay);
   }
 
   init(context: ProcessorContext<K, unknown>): void {
@@ -112,7 +113,7 @@ export class KStreamKStreamJoin<K, V, VO> implements Processor<K, V, K, unknown>
       this.settings.dropped.nullKeyOrValue++;
       return;
     }
-    if (ts + this.afterMs + this.graceMs < tracker.streamTime) {
+    if (ts + this.acceptMs < tracker.streamTime) {
       this.settings.dropped.late++;
       return;
     }
@@ -151,21 +152,22 @@ export class KStreamKStreamJoin<K, V, VO> implements Processor<K, V, K, unknown>
   }
 
   /**
-   * Emits, in timestamp order, the unmatched records whose window has closed (`t + before + after +
-   * grace < stream time`) with a null other side, and deletes them from the store.
+   * Emits, in timestamp order, the unmatched records whose wait is over (`t + closeDelay < stream time`)
+   * with a null other side, and deletes them from the store.
    */
   private emitNonJoined(): void {
     const tracker = this.tracker;
-    const closed = tracker.streamTime - this.closeDelay;
-    if (tracker.minTime >= closed) return;
+    const streamTime = tracker.streamTime;
+    if (tracker.minTime + this.minDelay >= streamTime) return;
     const store = this.outerStore!;
     let minOpen = Number.POSITIVE_INFINITY;
     const emitted: TimestampedKeyAndJoinSide<K>[] = [];
     for (const { key, value } of store.all()) {
       const t = key.timestamp;
-      if (t >= closed) {
-        minOpen = t;
-        break;
+      if (t + (key.leftSide ? this.leftDelay : this.rightDelay) >= streamTime) {
+        if (t < minOpen) minOpen = t;
+        if (t + this.minDelay >= streamTime) break; // every later entry is still waiting
+        continue;
       }
       const headers = new Headers();
       for (const v of value.values) {

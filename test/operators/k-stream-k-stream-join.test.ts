@@ -90,8 +90,8 @@ describe('operators/k-stream-k-stream-join', () => {
     });
   }
 
-  it('left join: a left record without partner is emitted with null once stream time passes t + before + after + grace', () => {
-    const h = harness('left', JoinWindows.ofTimeDifferenceAndGrace(10, 5)); // close delay 10 + 10 + 5 = 25
+  it('left join: a left record without partner is emitted with null once stream time passes t + 2 * after + grace', () => {
+    const h = harness('left', JoinWindows.ofTimeDifferenceAndGrace(10, 5)); // close delay 2 * 10 + 5 = 25
     expect(h.pipe('L', 'a', 'A', 100)).toEqual([]);
     expect(h.pipe('R', 'x', 'x', 110)).toEqual([]); // another key moves stream time
     expect(h.pipe('L', 'x', 'X', 125)).toEqual([]); // 125 is not past 100 + 25
@@ -107,7 +107,7 @@ describe('operators/k-stream-k-stream-join', () => {
     const h = harness('left', JoinWindows.ofTimeDifferenceAndGrace(10, 5));
     h.pipe('L', 'a', 'A', 100);
     h.pipe('L', 'x', 'X', 120); // stream time 120: A's window [90, 110] has ended, grace not over
-    expect(h.pipe('R', 'a', 'a', 105)).toEqual([{ key: 'a', value: '[A, a]', ts: 105 }]); // 105 + 10 + 5 >= 120: accepted
+    expect(h.pipe('R', 'a', 'a', 105)).toEqual([{ key: 'a', value: '[A, a]', ts: 105 }]); // 105 + after 10 + grace 5 >= 120: accepted
     expect(h.pipe('L', 'z', 'Z', 1_000).map((r) => r.value)).toEqual(['[X, null]']);
   });
 
@@ -124,7 +124,7 @@ describe('operators/k-stream-k-stream-join', () => {
   });
 
   it('outer join: unmatched records of both sides come out in timestamp order; a match removes the waiting record', () => {
-    const h = harness('outer', JoinWindows.ofTimeDifferenceWithNoGrace(5)); // close delay 10
+    const h = harness('outer', JoinWindows.ofTimeDifferenceWithNoGrace(5)); // close delay 2 * 5
     h.pipe('R', 'b', 'b', 10);
     h.pipe('L', 'a', 'A', 11);
     h.pipe('L', 'c', 'C', 12);
@@ -149,14 +149,18 @@ describe('operators/k-stream-k-stream-join', () => {
     expect(h.pipe('L', 'z', 'Z', 7).map((r) => r.value)).toEqual(['[B1, null]', '[B2, null]']);
   });
 
-  it('before/after: asymmetric windows; the result carries the later timestamp', () => {
+  it('before/after: asymmetric windows and acceptance; the result carries the later timestamp', () => {
     // right records may lie up to 10 before and 0 after the left record
     const h = harness('inner', JoinWindows.ofTimeDifferenceWithNoGrace(10).after(0));
-    h.pipe('R', 'k', 'early', 95);
     h.pipe('R', 'k', 'too-early', 80);
-    expect(h.pipe('L', 'k', 'L', 100)).toEqual([{ key: 'k', value: '[L, early]', ts: 100 }]);
-    expect(h.pipe('R', 'k', 'after', 101)).toEqual([]); // after the left record: outside [90, 100]
+    h.pipe('R', 'k', 'early', 95);
+    expect(h.pipe('L', 'k', 'L', 100)).toEqual([{ key: 'k', value: '[L, early]', ts: 100 }]); // L's window is [90, 100]
     expect(h.pipe('R', 'k', 'same', 100)).toEqual([{ key: 'k', value: '[L, same]', ts: 100 }]);
+    expect(h.pipe('R', 'k', 'after', 101)).toEqual([]); // after the left record: outside [90, 100]
+    // a left record may be up to before + grace = 10 behind stream time (101): its partners are still waited for
+    expect(h.pipe('L', 'k', 'L2', 95)).toEqual([{ key: 'k', value: '[L2, early]', ts: 95 }]);
+    // a right record only up to after + grace = 0: late, dropped
+    expect(h.pipe('R', 'k', 'late', 100)).toEqual([]);
   });
 
   it('null keys and null values are dropped on both sides', () => {
