@@ -42,3 +42,43 @@ export function* mergeOverlay(
     b.return?.();
   }
 }
+
+/**
+ * {@link mergeOverlay} for entries of any shape: `keyOf` gives a base entry's key, `make` builds an
+ * entry from an overlay key and value, `compare` orders keys (default: byte order).
+ */
+export function* mergeOverlayBy<E>(
+  overlay: Iterable<readonly [Buffer, Buffer | null]>,
+  base: Iterable<E>,
+  reverse: boolean,
+  keyOf: (entry: E) => Buffer,
+  make: (key: Buffer, value: Buffer) => E,
+  compare: (a: Buffer, b: Buffer) => number = Buffer.compare,
+): Generator<E> {
+  const o = overlay[Symbol.iterator]();
+  const b = base[Symbol.iterator]();
+  try {
+    let on = o.next();
+    let bn = b.next();
+    const sign = reverse ? -1 : 1;
+    while (!on.done || !bn.done) {
+      let cmp: number;
+      if (on.done) cmp = 1;
+      else if (bn.done) cmp = -1;
+      else cmp = sign * compare(on.value[0], keyOf(bn.value));
+      if (cmp <= 0) {
+        const [key, value] = on.value!;
+        if (cmp === 0) bn = b.next();
+        on = o.next();
+        if (value !== null) yield make(key, value);
+      } else {
+        const entry = bn.value!;
+        bn = b.next();
+        yield entry;
+      }
+    }
+  } finally {
+    o.return?.();
+    b.return?.();
+  }
+}

@@ -17,6 +17,8 @@ export const LMDB_DIR = 'lmdb';
 export const CHECKPOINT_DB = '__checkpoint';
 /** The reserved database of empty-key values (LMDB does not allow zero-length keys); key: db name. */
 export const EMPTY_KEY_DB = '__empty_key';
+/** The reserved database of store metadata (segmented stores: live segments and stream time). */
+export const META_DB = '__meta';
 
 const MAX_DBS = 1024;
 
@@ -30,6 +32,7 @@ export class LmdbEnv {
   readonly root: RootDatabase<Buffer, Buffer>;
   private readonly checkpoints: BytesDatabase;
   private readonly emptyKeys: BytesDatabase;
+  private readonly meta: BytesDatabase;
   /** Why the previous data was discarded at open, or null when it was kept (or there was none). */
   readonly discardedReason: string | null;
 
@@ -38,6 +41,7 @@ export class LmdbEnv {
     this.root = open<Buffer, Buffer>({ path, noSync: true, maxDbs: MAX_DBS, keyEncoding: 'binary', encoding: 'binary' });
     this.checkpoints = this.openBytesDb(CHECKPOINT_DB);
     this.emptyKeys = this.openBytesDb(EMPTY_KEY_DB);
+    this.meta = this.openBytesDb(META_DB);
   }
 
   private static readonly open = new Map<string, LmdbEnv>();
@@ -117,5 +121,16 @@ export class LmdbEnv {
   putEmptyKey(dbName: string, value: Buffer | null): void {
     if (value === null) this.emptyKeys.removeSync(Buffer.from(dbName));
     else this.emptyKeys.putSync(Buffer.from(dbName), value);
+  }
+
+  /** A store's metadata, or undefined. */
+  readMeta(storeName: string): Buffer | undefined {
+    return this.meta.getBinary(Buffer.from(storeName));
+  }
+
+  /** Writes (or with null removes) a store's metadata (inside a transaction). */
+  writeMeta(storeName: string, value: Buffer | null): void {
+    if (value === null) this.meta.removeSync(Buffer.from(storeName));
+    else this.meta.putSync(Buffer.from(storeName), value);
   }
 }

@@ -1,0 +1,157 @@
+/**
+ * One LMDB named database with an in-memory overlay of pending writes: reads see the pending writes
+ * (read-your-writes), ranges merge overlay and database in byte order, and {@link LmdbPendingDb.writePending}
+ * moves the pending writes into the database inside the caller's write transaction. The unit under the
+ * LMDB key-value store and under each segment of the LMDB window and session stores.
+ * LMDB does not allow zero-length keys; the empty key lives in the env's reserved `__empty_key` database.
+ */
+import type { KeyValueBytesEntry } from '../key-value-bytes-store.ts';
+import { SortedBytesMap } from '../sorted-bytes-map.ts';
+import { mergeOverlay } from '../merge-sorted.ts';
+import { EMPTY_BYTES, prefixUpperBound } from '../bytes.ts';
+import type { BytesDatabase, LmdbEnv } from './lmdb-env.ts';
+
+const ENTRY_OVERHEAD = 48;
+
+export class LmdbPendingDb {
+  private readonly pending = new SortedBytesMap<Buffer | null>();
+  /** Bytes held by pending writes (keys, values and a fixed overhead per entry). */
+  pendingBytes = 0;
+  /** Iterators not yet finished: pending writes must not move into LMDB under them. */
+  openIterators = 0;
+  private readonly db: BytesDatabase;
+
+  constructor(
+    readonly env: LmdbEnv,
+    readonly dbName: string,
+  ) {
+    this.db = env.openBytesDb(dbName);
+  }
+
+  /** Number of pending writes. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    if (this.pending.size > 0) {
+      const p = this.pending.get(key);
+      if (p !== undefined) return p === null ? undefined : p;
+    }
+    if (key.length === 0) return this.env.getEmptyKey(this.dbName);
+    return this.db.getBinary(key);
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    const old = this.pending.get(key);
+    if (old === undefined) this.pendingBytes += key.length + ENTRY_OVERHEAD;
+    else if (old !== null) this.pendingBytes -= old.length;
+    this.pending.set(key, value);
+    if (value !== null) this.pendingBytes += value.length;
+  }
+
+  /** Writes straight into the database; call inside a write transaction (restore). */
+  writeDirect(key: Buffer, value: Buffer | null): void {
+    if (this.pending.size > 0 && this.pending.delete(key) !== undefined) this.recount();
+    if (key.length === 0) this.env.putEmptyKey(this.dbName, value);
+    else if (value === null) this.db.removeSync(key);
+    else this.db.putSync(key, value);
+  }
+
+  /** Moves every pending write into the database; call inside a write transaction. */
+  writePending(): void {
+    if (this.pending.size === 0) return;
+    const db = this.db;
+    for (const [key, value] of this.pending.range(null, null)) {
+      if (key.length === 0) this.env.putEmptyKey(this.dbName, value);
+      else if (value === null) db.removeSync(key);
+      else db.putSync(key, value);
+    }
+    this.pending.clear();
+    this.pendingBytes = 0;
+  }
+
+  /** Forgets pending writes (a close without checkpoint). */
+  discardPending(): void {
+    this.pending.clear();
+    this.pendingBytes = 0;
+  }
+
+  /** Empties the database and the pending writes; call inside a write transaction. */
+  clear(): void {
+    this.discardPending();
+    this.db.clearSync();
+    this.env.putEmptyKey(this.dbName, null);
+  }
+
+  /** Deletes the database itself; call inside a write transaction. */
+  drop(): void {
+    this.discardPending();
+    this.env.putEmptyKey(this.dbName, null);
+    this.db.dropSync();
+  }
+
+  /** Entries in the database (committed) plus pending writes: an estimate. */
+  approximateCount(): number {
+    return (this.db.getStats() as { entryCount: number }).entryCount + this.pending.size;
+  }
+
+  /** Entries with `from <= key <= to` (`to` exclusive when `toExclusive`), pending writes merged in. */
+  *range(from: Buffer | null, to: Buffer | null, reverse = false, toExclusive = false): Generator<KeyValueBytesEntry> {
+    this.openIterators++;
+    try {
+      const base = this.dbRange(from, to, reverse, toExclusive);
+      if (this.pending.size === 0) {
+        yield* base;
+        return;
+      }
+      let overlay: Iterable<readonly [Buffer, Buffer | null]> = this.pending.range(from, to, reverse);
+      if (toExclusive && to !== null) overlay = withoutKey(overlay, to);
+      yield* mergeOverlay(overlay, base, reverse);
+    } finally {
+      this.openIterators--;
+    }
+  }
+
+  /** Entries whose key starts with `prefix`. */
+  prefixScan(prefix: Buffer): Generator<KeyValueBytesEntry> {
+    if (prefix.length === 0) return this.range(null, null, false);
+    return this.range(prefix, prefixUpperBound(prefix), false, true);
+  }
+
+  private recount(): void {
+    let n = 0;
+    for (const [k, v] of this.pending.range(null, null)) n += k.length + ENTRY_OVERHEAD + (v === null ? 0 : v.length);
+    this.pendingBytes = n;
+  }
+
+  private *dbRange(from: Buffer | null, to: Buffer | null, reverse: boolean, toExclusive: boolean): Generator<KeyValueBytesEntry> {
+    const includesEmpty = from === null || from.length === 0;
+    if (to !== null && to.length === 0) {
+      // Only the empty key can be <= the empty key.
+      if (!toExclusive) {
+        const v = this.env.getEmptyKey(this.dbName);
+        if (v !== undefined) yield [EMPTY_BYTES, v];
+      }
+      return;
+    }
+    const start = from === null || from.length === 0 ? undefined : from;
+    const end = to ?? undefined;
+    if (!reverse && includesEmpty) {
+      const v = this.env.getEmptyKey(this.dbName);
+      if (v !== undefined) yield [Buffer.alloc(0), v];
+    }
+    const options = reverse
+      ? { start: end, end: start, reverse: true, inclusiveEnd: true, exclusiveStart: toExclusive && end !== undefined }
+      : { start, end, inclusiveEnd: !toExclusive };
+    for (const { key, value } of this.db.getRange(options)) yield [key, value];
+    if (reverse && includesEmpty) {
+      const v = this.env.getEmptyKey(this.dbName);
+      if (v !== undefined) yield [Buffer.alloc(0), v];
+    }
+  }
+}
+
+function* withoutKey(entries: Iterable<readonly [Buffer, Buffer | null]>, exclude: Buffer): Generator<readonly [Buffer, Buffer | null]> {
+  for (const e of entries) if (!e[0].equals(exclude)) yield e;
+}
