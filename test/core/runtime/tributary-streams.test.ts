@@ -174,8 +174,9 @@ describe('core/runtime/tributary-streams', () => {
     expect(app.state).toBe('NOT_RUNNING');
   });
 
-  it('refuses the kafka backend with a typed config error and a missing source topic at start', async () => {
-    expect(() => new TributaryStreams(upperTopology(), { applicationId: 'k', log: { kafka: { brokers: ['localhost:9092'] } } })).toThrow(InvalidConfigError);
+  it('refuses malformed kafka backend options with a typed config error, and a missing source topic at start', async () => {
+    expect(() => new TributaryStreams(upperTopology(), { applicationId: 'k', log: { kafka: { brokers: [] } } })).toThrow(InvalidConfigError);
+    expect(() => new TributaryStreams(upperTopology(), { applicationId: 'k', log: { kafka: { brokers: ['no-port'] } } })).toThrow(InvalidConfigError);
     const app = new TributaryStreams(upperTopology(), { applicationId: 'missing', log: { client: log }, stateDir: join(dir, 'state') });
     await expect(app.start()).rejects.toThrow(/source topic\(s\) "input" do not exist/);
   });
