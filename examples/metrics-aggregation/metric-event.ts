@@ -17,7 +17,7 @@ export interface MetricEvent {
   readonly timestamp: number;
 }
 
-/** The topic the events are produced to (keyed by service). */
+/** The topic the events are produced to (keyed by `<service> <endpoint>`). */
 export const EVENTS_TOPIC = 'service-metrics';
 
 /** Whether an event counts as an error (5xx). */

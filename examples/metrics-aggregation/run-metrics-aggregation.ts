@@ -1,6 +1,6 @@
 /**
  * Runs the metrics aggregation on an embedded log: creates the topics, starts the application, produces
- * generated events (keyed by service) while it runs, waits until every event is processed and
+ * generated events (keyed by `<service> <endpoint>`) while it runs, waits until every event is processed and
  * committed, and returns the final window results read back from the output topic.
  */
 import type { Admin } from '../../core/clients/log-client.ts';
@@ -9,7 +9,7 @@ import { TributaryStreams } from '../../core/runtime/tributary-streams.ts';
 import type { StreamsMetricsSnapshot } from '../../core/runtime/streams-metrics.ts';
 import { EVENTS_TOPIC, type MetricEvent } from './metric-event.ts';
 import { generateMetricEvents, type MetricsGeneratorOptions } from './metrics-generator.ts';
-import { metricsTopology } from './metrics-topology.ts';
+import { metricKey, metricsTopology } from './metrics-topology.ts';
 import { WINDOW_METRICS_TOPIC, windowMetricsSerde, type WindowMetrics } from './window-metrics.ts';
 
 /** The application id (also the consumer group and the prefix of internal topics). */
@@ -78,7 +78,7 @@ export async function runMetricsAggregation(options: RunMetricsOptions): Promise
       const flush = async (): Promise<void> => {
         await producer.send({
           topic: EVENTS_TOPIC,
-          messages: batch.map((e) => ({ key: e.service, value: JSON.stringify(e), timestamp: String(e.timestamp) })),
+          messages: batch.map((e) => ({ key: metricKey(e), value: JSON.stringify(e), timestamp: String(e.timestamp) })),
         });
         produced += batch.length;
         batch = [];
@@ -91,9 +91,6 @@ export async function runMetricsAggregation(options: RunMetricsOptions): Promise
       await producer.disconnect();
 
       await waitCommitted(admin, EVENTS_TOPIC);
-      for (const topic of (await admin.listTopics()).filter((t) => t.startsWith(`${APPLICATION_ID}-`) && t.endsWith('-repartition'))) {
-        await waitCommitted(admin, topic);
-      }
       await app.commit();
     } finally {
       progress?.unsubscribe();
