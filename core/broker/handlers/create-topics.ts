@@ -99,6 +99,10 @@ async function createOne(ctx: RequestContext, t: TopicRequest, validateOnly: boo
   }
 }
 
+/**
+ * A failed topic. `configs` is an empty array, not null: the field is nullable from v5, but Kafka sends its
+ * default (empty) and @kafkats/client 0.12 rejects a null there.
+ */
 function failed(name: string, errorCode: number, errorMessage: string | null): TopicResult {
-  return { name, topicId: ZERO_UUID, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null };
+  return { name, topicId: ZERO_UUID, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: [] };
 }
