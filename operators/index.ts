@@ -61,6 +61,7 @@ export type { StreamJoined } from './stream-joined.ts';
 export type { Joined } from './joined.ts';
 export { KStreamKStreamJoin, kStreamKStreamJoin, JoinTimeTracker, type StreamStreamJoinSettings } from './k-stream-k-stream-join.ts';
 export { KStreamKTableJoin, kStreamKTableJoin } from './k-stream-k-table-join.ts';
+export { KStreamGlobalKTableJoin, kStreamGlobalKTableJoin } from './k-stream-global-k-table-join.ts';
 export {
   TimestampedKeyAndJoinSideSerde,
   LeftOrRightValuesSerde,
