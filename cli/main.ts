@@ -6,8 +6,7 @@
  *   tributary consume TOPIC [--from-beginning] [--group G] [--max-messages N] [--idle-ms MS]
  *   tributary groups list|describe GROUP
  *   tributary broker [--port 9092] [--host H] [--advertised-host H --advertised-port P] [--flush always|os|MS]
- *
- * A later issue adds `run` (topology workers).
+ *   tributary run APP_MODULE (--bootstrap host:port | --data DIR) [--state-dir DIR]   a topology worker
  */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
@@ -27,10 +26,17 @@ const USAGE = `usage: tributary <command> [options]
   groups describe GROUP               members, committed offsets and lag
   broker [--port 9092] [--host 127.0.0.1] [--advertised-host H] [--advertised-port P] [--flush always|os|MS]
                                       serve the data directory over the Kafka protocol until SIGTERM/SIGINT
+  run APP_MODULE (--bootstrap host:port[,...] | --data DIR) [--state-dir DIR] [--client-id ID]
+                                      run a topology worker (the module exports topology and config) until SIGTERM/SIGINT
 
 common options:
   --data DIR                          embedded log data directory (default ./.tributary-data/log)
 `;
+
+if (process.argv[2] === 'run') {
+  const { runRunCommand } = await import('./run-command.ts'); // the streams runtime loads only for `run`
+  process.exit(await runRunCommand(process.argv.slice(3)));
+}
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -4,9 +4,12 @@
  * one source: every snappy, lz4 or zstd codec registered there is bridged into kafkajs, so kafkajs
  * producers write and consumers read those batches with the same codec as the embedded log.
  */
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { CompressionType } from '../../log/log-contracts.ts';
 import { compress, decompress, hasCompressionCodec } from '../../log/compression.ts';
+
+// `CompressionCodecs` is not among the names Node detects on kafkajs's CommonJS exports: read it from the module object.
+const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 /** kafkajs's numeric code for each compression type. */
 export const KAFKAJS_COMPRESSION: Readonly<Record<CompressionType, number>> = {
