@@ -3,9 +3,18 @@
  * big-endian timestamps written as two 32-bit halves (no BigInt on the per-record path).
  */
 
-/** Byte-order comparison of two keys (memcmp, shorter first on a common prefix). */
+/**
+ * Byte-order comparison of two keys (memcmp, shorter first on a common prefix). Short keys are compared
+ * in JavaScript: a native `Buffer.compare` call costs more than the loop for keys of a few dozen bytes.
+ */
 export function compareBytes(a: Buffer, b: Buffer): number {
-  return Buffer.compare(a, b);
+  const n = a.length < b.length ? a.length : b.length;
+  if (n > 48) return Buffer.compare(a, b);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
 }
 
 /**

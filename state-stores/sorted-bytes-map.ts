@@ -1,28 +1,276 @@
 /**
- * A map from byte keys to values kept in the byte order of the keys: the ordered structure under the
+ * A map from byte keys to values that iterates in the byte order of the keys: the structure under the
  * in-memory stores, the pending writes of the LMDB stores and the named caches of the StoreCache.
  *
- * Layout: a list of sorted chunks (each at most {@link MAX_CHUNK} keys) with the last key of every
- * chunk in `maxes` (the layout of Python's sortedcontainers). Lookups are two binary searches; an
- * insert moves at most one chunk's worth of array slots. Range iterators survive writes made while
- * they run: after a change they re-seek past the last key they returned.
+ * Point operations go through a hash map (key bytes as a latin1 string), so a get or an update of an
+ * existing key costs no ordering work. Order is kept lazily: new keys wait in a `fresh` list and are
+ * placed into the sorted structure (a list of sorted chunks of at most {@link MAX_CHUNK} entries, the
+ * layout of Python's sortedcontainers) only when a range is asked for. A workload of point operations
+ * (counting by key) never pays for ordering; a workload of ranges pays what a sorted insert costs.
+ *
+ * Range iterators survive writes made while they run: after a structural change they re-seek past the
+ * last key they returned. Keys added during an iteration may or may not be seen by it.
  */
+import { compareBytes } from './bytes.ts';
+
 const MAX_CHUNK = 512;
 
 /** One entry of a range: key and value. The tuple is fresh per entry. */
 export type BytesEntry<V> = [Buffer, V];
 
+class Slot<V> {
+  placed = false;
+  dead = false;
+  constructor(
+    readonly key: Buffer,
+    public value: V,
+  ) {}
+}
+
+function compareSlots(a: Slot<unknown>, b: Slot<unknown>): number {
+  return compareBytes(a.key, b.key);
+}
+
 export class SortedBytesMap<V> {
-  private keys: Buffer[][] = [];
-  private vals: V[][] = [];
+  private hash = new Map<string, Slot<V>>();
+  private chunks: Slot<V>[][] = [];
   private maxes: Buffer[] = [];
-  private count = 0;
-  /** Bumped by every structural change (insert/delete), so iterators know when to re-seek. */
+  private placedCount = 0;
+  private fresh: Slot<V>[] = [];
+  private freshDead = 0;
+  /** Bumped by every change of the sorted structure, so iterators know when to re-seek. */
   private version = 0;
 
   /** Number of entries. */
   get size(): number {
-    return this.count;
+    return this.hash.size;
+  }
+
+  /** The value of `key`, or undefined. */
+  get(key: Buffer): V | undefined {
+    const s = this.hash.get(key.toString('latin1'));
+    return s === undefined ? undefined : s.value;
+  }
+
+  /** Whether `key` is present. */
+  has(key: Buffer): boolean {
+    return this.hash.has(key.toString('latin1'));
+  }
+
+  /**
+   * Sets `key` to `value`; the key buffer is kept (not copied) when the key is new.
+   * @returns true when the key was new
+   */
+  set(key: Buffer, value: V): boolean {
+    const h = key.toString('latin1');
+    const s = this.hash.get(h);
+    if (s !== undefined) {
+      s.value = value;
+      return false;
+    }
+    const slot = new Slot(key, value);
+    this.hash.set(h, slot);
+    this.fresh.push(slot);
+    return true;
+  }
+
+  /** Removes `key`; returns its value, or undefined when absent. */
+  delete(key: Buffer): V | undefined {
+    const h = key.toString('latin1');
+    const s = this.hash.get(h);
+    if (s === undefined) return undefined;
+    this.hash.delete(h);
+    s.dead = true;
+    if (s.placed) this.removePlaced(s.key);
+    else if (++this.freshDead > 1024 && this.freshDead * 2 > this.fresh.length) {
+      this.fresh = this.fresh.filter((f) => !f.dead);
+      this.freshDead = 0;
+    }
+    return s.value;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    for (const s of this.hash.values()) s.dead = true;
+    this.hash = new Map();
+    this.chunks = [];
+    this.maxes = [];
+    this.placedCount = 0;
+    this.fresh = [];
+    this.freshDead = 0;
+    this.version++;
+  }
+
+  /** The smallest key, or undefined when empty. */
+  firstKey(): Buffer | undefined {
+    this.place();
+    return this.chunks.length === 0 ? undefined : this.chunks[0]![0]!.key;
+  }
+
+  /** The largest key, or undefined when empty. */
+  lastKey(): Buffer | undefined {
+    this.place();
+    return this.maxes.length === 0 ? undefined : this.maxes[this.maxes.length - 1];
+  }
+
+  /**
+   * Entries with `from <= key <= to` in byte order (null bounds are open), descending when `reverse`.
+   * Writes made during the iteration are allowed: the iterator continues after the last key it returned.
+   */
+  *range(from: Buffer | null, to: Buffer | null, reverse = false): Generator<BytesEntry<V>> {
+    if (from !== null && to !== null && compareBytes(from, to) > 0) return;
+    this.place();
+    if (!reverse) {
+      let c: number;
+      let i: number;
+      if (from === null) {
+        c = 0;
+        i = 0;
+      } else {
+        c = this.chunkFor(from);
+        i = c < this.chunks.length ? lowerBound(this.chunks[c]!, from) : 0;
+      }
+      let version = this.version;
+      let last: Buffer | null = null;
+      for (;;) {
+        if (version !== this.version) {
+          this.place();
+          version = this.version;
+          if (last === null) {
+            c = from === null ? 0 : this.chunkFor(from);
+            i = from === null || c >= this.chunks.length ? 0 : lowerBound(this.chunks[c]!, from);
+          } else {
+            c = this.chunkFor(last);
+            if (c === this.chunks.length) return;
+            const chunk = this.chunks[c]!;
+            i = lowerBound(chunk, last);
+            if (i < chunk.length && compareBytes(chunk[i]!.key, last) === 0) i++;
+          }
+        }
+        if (c >= this.chunks.length) return;
+        const chunk = this.chunks[c]!;
+        if (i >= chunk.length) {
+          c++;
+          i = 0;
+          continue;
+        }
+        const slot = chunk[i]!;
+        if (to !== null && compareBytes(slot.key, to) > 0) return;
+        last = slot.key;
+        i++;
+        yield [slot.key, slot.value];
+      }
+    } else {
+      let pos = to === null ? this.lastPosition() : this.seekLastAtMost(to);
+      let c = pos.c;
+      let i = pos.i;
+      let version = this.version;
+      let last: Buffer | null = null;
+      for (;;) {
+        if (version !== this.version) {
+          this.place();
+          version = this.version;
+          pos = last === null ? (to === null ? this.lastPosition() : this.seekLastAtMost(to)) : this.seekLastBelow(last);
+          c = pos.c;
+          i = pos.i;
+        }
+        if (c < 0) return;
+        if (i < 0) {
+          c--;
+          i = c >= 0 ? this.chunks[c]!.length - 1 : -1;
+          continue;
+        }
+        const slot = this.chunks[c]![i]!;
+        if (from !== null && compareBytes(slot.key, from) < 0) return;
+        last = slot.key;
+        i--;
+        yield [slot.key, slot.value];
+      }
+    }
+  }
+
+  // Sorted structure ---------------------------------------------------------------------------
+
+  /** Places the fresh keys into the sorted structure. */
+  private place(): void {
+    if (this.fresh.length === 0) return;
+    const live = this.freshDead === 0 ? this.fresh : this.fresh.filter((s) => !s.dead);
+    this.fresh = [];
+    this.freshDead = 0;
+    if (live.length === 0) return;
+    live.sort(compareSlots);
+    if (live.length * 8 > this.placedCount) this.mergeAll(live);
+    else for (const s of live) this.insertPlaced(s);
+    for (const s of live) s.placed = true;
+    this.version++;
+  }
+
+  /** Rebuilds the chunks from a merge of the placed slots and `sorted`. */
+  private mergeAll(sorted: Slot<V>[]): void {
+    const out: Slot<V>[] = new Array(this.placedCount + sorted.length);
+    let n = 0;
+    let j = 0;
+    for (const chunk of this.chunks) {
+      for (const s of chunk) {
+        while (j < sorted.length && compareSlots(sorted[j]!, s) < 0) out[n++] = sorted[j++]!;
+        out[n++] = s;
+      }
+    }
+    while (j < sorted.length) out[n++] = sorted[j++]!;
+    const half = MAX_CHUNK >>> 1;
+    this.chunks = [];
+    this.maxes = [];
+    for (let k = 0; k < n; k += half) {
+      const chunk = out.slice(k, Math.min(n, k + half));
+      this.chunks.push(chunk);
+      this.maxes.push(chunk[chunk.length - 1]!.key);
+    }
+    this.placedCount = n;
+  }
+
+  private insertPlaced(slot: Slot<V>): void {
+    const key = slot.key;
+    this.placedCount++;
+    if (this.chunks.length === 0) {
+      this.chunks.push([slot]);
+      this.maxes.push(key);
+      return;
+    }
+    let c = this.chunkFor(key);
+    if (c === this.chunks.length) {
+      c--;
+      this.chunks[c]!.push(slot);
+      this.maxes[c] = key;
+    } else {
+      const chunk = this.chunks[c]!;
+      chunk.splice(lowerBound(chunk, key), 0, slot);
+    }
+    if (this.chunks[c]!.length > MAX_CHUNK) this.split(c);
+  }
+
+  private split(c: number): void {
+    const chunk = this.chunks[c]!;
+    const right = chunk.splice(chunk.length >>> 1);
+    this.chunks.splice(c + 1, 0, right);
+    this.maxes[c] = chunk[chunk.length - 1]!.key;
+    this.maxes.splice(c + 1, 0, right[right.length - 1]!.key);
+  }
+
+  private removePlaced(key: Buffer): void {
+    const c = this.chunkFor(key);
+    if (c === this.chunks.length) return;
+    const chunk = this.chunks[c]!;
+    const i = lowerBound(chunk, key);
+    if (i >= chunk.length || compareBytes(chunk[i]!.key, key) !== 0) return;
+    chunk.splice(i, 1);
+    this.placedCount--;
+    this.version++;
+    if (chunk.length === 0) {
+      this.chunks.splice(c, 1);
+      this.maxes.splice(c, 1);
+    } else if (i === chunk.length) {
+      this.maxes[c] = chunk[i - 1]!.key;
+    }
   }
 
   /** Index of the first chunk whose max is >= key (chunks.length when none). */
@@ -32,226 +280,28 @@ export class SortedBytesMap<V> {
     let hi = maxes.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(maxes[mid]!, key) < 0) lo = mid + 1;
+      if (compareBytes(maxes[mid]!, key) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Index of the first key >= key in a chunk. */
-  private static lowerBound(chunk: Buffer[], key: Buffer): number {
-    let lo = 0;
-    let hi = chunk.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(chunk[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** The value of `key`, or undefined. */
-  get(key: Buffer): V | undefined {
-    const c = this.chunkFor(key);
-    if (c === this.keys.length) return undefined;
-    const chunk = this.keys[c]!;
-    const i = SortedBytesMap.lowerBound(chunk, key);
-    if (i < chunk.length && Buffer.compare(chunk[i]!, key) === 0) return this.vals[c]![i];
-    return undefined;
-  }
-
-  /** Whether `key` is present. */
-  has(key: Buffer): boolean {
-    const c = this.chunkFor(key);
-    if (c === this.keys.length) return false;
-    const chunk = this.keys[c]!;
-    const i = SortedBytesMap.lowerBound(chunk, key);
-    return i < chunk.length && Buffer.compare(chunk[i]!, key) === 0;
-  }
-
-  /**
-   * Sets `key` to `value`; the key buffer is kept (not copied) when the key is new.
-   * @returns true when the key was new
-   */
-  set(key: Buffer, value: V): boolean {
-    const keys = this.keys;
-    if (keys.length === 0) {
-      keys.push([key]);
-      this.vals.push([value]);
-      this.maxes.push(key);
-      this.count = 1;
-      this.version++;
-      return true;
-    }
-    let c = this.chunkFor(key);
-    if (c === keys.length) {
-      // Larger than every key: append to the last chunk.
-      c--;
-      const chunk = keys[c]!;
-      chunk.push(key);
-      this.vals[c]!.push(value);
-      this.maxes[c] = key;
-      this.count++;
-      this.version++;
-      if (chunk.length > MAX_CHUNK) this.split(c);
-      return true;
-    }
-    const chunk = keys[c]!;
-    const i = SortedBytesMap.lowerBound(chunk, key);
-    if (i < chunk.length && Buffer.compare(chunk[i]!, key) === 0) {
-      this.vals[c]![i] = value;
-      return false;
-    }
-    chunk.splice(i, 0, key);
-    this.vals[c]!.splice(i, 0, value);
-    this.count++;
-    this.version++;
-    if (chunk.length > MAX_CHUNK) this.split(c);
-    return true;
-  }
-
-  private split(c: number): void {
-    const chunk = this.keys[c]!;
-    const half = chunk.length >>> 1;
-    const rightKeys = chunk.splice(half);
-    const rightVals = this.vals[c]!.splice(half);
-    this.keys.splice(c + 1, 0, rightKeys);
-    this.vals.splice(c + 1, 0, rightVals);
-    this.maxes[c] = chunk[chunk.length - 1]!;
-    this.maxes.splice(c + 1, 0, rightKeys[rightKeys.length - 1]!);
-  }
-
-  /** Removes `key`; returns its value, or undefined when absent. */
-  delete(key: Buffer): V | undefined {
-    const c = this.chunkFor(key);
-    if (c === this.keys.length) return undefined;
-    const chunk = this.keys[c]!;
-    const i = SortedBytesMap.lowerBound(chunk, key);
-    if (i >= chunk.length || Buffer.compare(chunk[i]!, key) !== 0) return undefined;
-    const vals = this.vals[c]!;
-    const old = vals[i];
-    chunk.splice(i, 1);
-    vals.splice(i, 1);
-    this.count--;
-    this.version++;
-    if (chunk.length === 0) {
-      this.keys.splice(c, 1);
-      this.vals.splice(c, 1);
-      this.maxes.splice(c, 1);
-    } else if (i === chunk.length) {
-      this.maxes[c] = chunk[i - 1]!;
-    }
-    return old;
-  }
-
-  /** Removes every entry. */
-  clear(): void {
-    this.keys = [];
-    this.vals = [];
-    this.maxes = [];
-    this.count = 0;
-    this.version++;
-  }
-
-  /** The smallest key, or undefined when empty. */
-  firstKey(): Buffer | undefined {
-    return this.keys.length === 0 ? undefined : this.keys[0]![0];
-  }
-
-  /** The largest key, or undefined when empty. */
-  lastKey(): Buffer | undefined {
-    return this.maxes.length === 0 ? undefined : this.maxes[this.maxes.length - 1];
-  }
-
-  /**
-   * Entries with `from <= key <= to` in byte order (null bounds are open), descending when `reverse`.
-   * Writes made during the iteration are allowed: the iterator continues after the last key it returned.
-   */
-  *range(from: Buffer | null, to: Buffer | null, reverse = false): Generator<BytesEntry<V>> {
-    if (from !== null && to !== null && Buffer.compare(from, to) > 0) return;
-    if (!reverse) {
-      let c: number;
-      let i: number;
-      if (from === null) {
-        c = 0;
-        i = 0;
-      } else {
-        c = this.chunkFor(from);
-        i = c < this.keys.length ? SortedBytesMap.lowerBound(this.keys[c]!, from) : 0;
-      }
-      let version = this.version;
-      let last: Buffer | null = null;
-      for (;;) {
-        if (version !== this.version) {
-          // Re-seek to the first key > last.
-          version = this.version;
-          c = this.chunkFor(last!);
-          if (c === this.keys.length) return;
-          const chunk = this.keys[c]!;
-          i = SortedBytesMap.lowerBound(chunk, last!);
-          if (i < chunk.length && Buffer.compare(chunk[i]!, last!) === 0) i++;
-        }
-        if (c >= this.keys.length) return;
-        const chunk = this.keys[c]!;
-        if (i >= chunk.length) {
-          c++;
-          i = 0;
-          continue;
-        }
-        const key = chunk[i]!;
-        if (to !== null && Buffer.compare(key, to) > 0) return;
-        last = key;
-        const value = this.vals[c]![i]!;
-        i++;
-        yield [key, value];
-      }
-    } else {
-      let c: number;
-      let i: number;
-      if (to === null) {
-        c = this.keys.length - 1;
-        i = c >= 0 ? this.keys[c]!.length - 1 : -1;
-      } else {
-        ({ c, i } = this.seekLastAtMost(to));
-      }
-      let version = this.version;
-      let last: Buffer | null = null;
-      for (;;) {
-        if (version !== this.version) {
-          version = this.version;
-          ({ c, i } = this.seekLastBelow(last!));
-        }
-        if (c < 0) return;
-        const chunk = this.keys[c]!;
-        if (i < 0) {
-          c--;
-          i = c >= 0 ? this.keys[c]!.length - 1 : -1;
-          continue;
-        }
-        const key = chunk[i]!;
-        if (from !== null && Buffer.compare(key, from) < 0) return;
-        last = key;
-        const value = this.vals[c]![i]!;
-        i--;
-        yield [key, value];
-      }
-    }
+  private lastPosition(): { c: number; i: number } {
+    const c = this.chunks.length - 1;
+    return { c, i: c >= 0 ? this.chunks[c]!.length - 1 : -1 };
   }
 
   /** Position of the last key <= key (c = -1 when none). */
   private seekLastAtMost(key: Buffer): { c: number; i: number } {
     let c = this.chunkFor(key);
-    if (c === this.keys.length) {
-      c--;
-      return { c, i: c >= 0 ? this.keys[c]!.length - 1 : -1 };
-    }
-    const chunk = this.keys[c]!;
-    let i = SortedBytesMap.lowerBound(chunk, key);
-    if (i < chunk.length && Buffer.compare(chunk[i]!, key) === 0) return { c, i };
+    if (c === this.chunks.length) return this.lastPosition();
+    const chunk = this.chunks[c]!;
+    let i = lowerBound(chunk, key);
+    if (i < chunk.length && compareBytes(chunk[i]!.key, key) === 0) return { c, i };
     i--;
     if (i < 0) {
       c--;
-      i = c >= 0 ? this.keys[c]!.length - 1 : -1;
+      i = c >= 0 ? this.chunks[c]!.length - 1 : -1;
     }
     return { c, i };
   }
@@ -259,15 +309,24 @@ export class SortedBytesMap<V> {
   /** Position of the last key < key (c = -1 when none). */
   private seekLastBelow(key: Buffer): { c: number; i: number } {
     let c = this.chunkFor(key);
-    if (c === this.keys.length) {
-      c--;
-      return { c, i: c >= 0 ? this.keys[c]!.length - 1 : -1 };
-    }
-    let i = SortedBytesMap.lowerBound(this.keys[c]!, key) - 1;
+    if (c === this.chunks.length) return this.lastPosition();
+    let i = lowerBound(this.chunks[c]!, key) - 1;
     if (i < 0) {
       c--;
-      i = c >= 0 ? this.keys[c]!.length - 1 : -1;
+      i = c >= 0 ? this.chunks[c]!.length - 1 : -1;
     }
     return { c, i };
   }
+}
+
+/** Index of the first slot with key >= key in a chunk. */
+function lowerBound(chunk: readonly Slot<unknown>[], key: Buffer): number {
+  let lo = 0;
+  let hi = chunk.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareBytes(chunk[mid]!.key, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
