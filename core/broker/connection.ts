@@ -13,8 +13,8 @@ import type { BrokerLogger } from './broker-context.ts';
 
 /** What the dispatcher decided for one request. */
 export type DispatchOutcome =
-  /** Write these bytes (size prefix included). */
-  | { readonly kind: 'respond'; readonly bytes: Buffer }
+  /** Write these bytes (size prefix included): one buffer, or a frame in chunks written in one vectored write. */
+  | { readonly kind: 'respond'; readonly bytes: Buffer | readonly Buffer[] }
   /** The request gets no response (Produce with acks=0). */
   | { readonly kind: 'none' }
   /** Close the connection once the responses before this one are written. */
@@ -202,7 +202,17 @@ export class BrokerConnection implements ConnectionInfo {
   private apply(outcome: DispatchOutcome): void {
     if (this.closed || this.socket.destroyed || this.socket.writableEnded) return;
     if (outcome.kind === 'respond') {
-      if (!this.socket.write(outcome.bytes)) this.writeBlocked = true;
+      const bytes = outcome.bytes;
+      if (!Array.isArray(bytes)) {
+        if (!this.socket.write(bytes as Buffer)) this.writeBlocked = true;
+        return;
+      }
+      // Corked writes of several chunks leave the socket as one writev.
+      this.socket.cork();
+      let ok = true;
+      for (let i = 0; i < bytes.length; i++) ok = this.socket.write(bytes[i]!);
+      this.socket.uncork();
+      if (!ok) this.writeBlocked = true;
     } else if (outcome.kind === 'close') {
       this.logger.warn(`Connection ${this.address}: ${outcome.reason}; closing it`);
       this.closing = true;

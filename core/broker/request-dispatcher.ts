@@ -21,7 +21,7 @@ import { KAFKA_ERROR_CODES as E, kafkaErrorCodeOf } from './protocol/error-codes
 import { inVersionRange } from './protocol/message-spec.ts';
 import { ApiVersions } from './protocol/messages/api-versions.ts';
 import { decodeRequestHeader, type RequestHeader } from './protocol/request-header.ts';
-import { encodeFrame, encodeResponseFrame } from './protocol/response-frame.ts';
+import { encodeFrame, encodeResponseChunks } from './protocol/response-frame.ts';
 import { apiVersionsRangeOnly } from './handlers/api-versions.ts';
 
 const NONE: DispatchOutcome = { kind: 'none' };
@@ -109,7 +109,7 @@ export class RequestDispatcher implements FrameDispatcher {
 
   private encode(ctx: RequestContext, response: HandlerResult<object>): DispatchOutcome {
     if (response === NO_RESPONSE) return NONE;
-    return respond(() => encodeResponseFrame(ctx.apiKey, ctx.apiVersion, ctx.correlationId, response));
+    return respond(() => encodeResponseChunks(ctx.apiKey, ctx.apiVersion, ctx.correlationId, response));
   }
 
   private failed(ctx: RequestContext, handler: AnyApiHandler, request: unknown, error: unknown): DispatchOutcome {
@@ -126,9 +126,10 @@ export class RequestDispatcher implements FrameDispatcher {
   }
 }
 
-function respond(encode: () => Buffer): DispatchOutcome {
+function respond(encode: () => Buffer | Buffer[]): DispatchOutcome {
   try {
-    return { kind: 'respond', bytes: encode() };
+    const bytes = encode();
+    return { kind: 'respond', bytes: Array.isArray(bytes) && bytes.length === 1 ? bytes[0]! : bytes };
   } catch (error) {
     return close(`cannot encode the response: ${describe(error)}`);
   }

@@ -7,13 +7,41 @@ import { ProtocolError } from '../../errors/broker-errors.ts';
 const TWO_32 = 0x1_0000_0000;
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** Writes into a buffer that doubles when full; {@link finish} returns the written bytes. */
+/** Byte strings at least this long are referenced, not copied, by {@link Writer.attach} in chunked mode. */
+export const ATTACH_MIN_BYTES = 4096;
+
+/** Options of {@link Writer}. */
+export interface WriterOptions {
+  /**
+   * Let {@link Writer.attach} keep large byte strings (stored record batches) by reference: the result is
+   * then a list of chunks ({@link Writer.finishChunks}) to be written with one vectored write.
+   */
+  readonly chunked?: boolean;
+}
+
+/**
+ * Writes into a buffer that doubles when full; {@link finish} returns the written bytes. In chunked mode
+ * large byte strings are not copied: {@link finishChunks} returns the written bytes as a list of buffers.
+ */
 export class Writer {
   buf: Buffer;
   pos = 0;
+  private readonly chunked: boolean;
+  /** Chunks completed so far (chunked mode): views of `buf` and attached byte strings. */
+  private chunks: Buffer[] | null = null;
+  /** Where the part of `buf` not yet in `chunks` starts. */
+  private chunkStart = 0;
+  /** Bytes of the attached byte strings. */
+  private attachedBytes = 0;
 
-  constructor(initialSize = 256) {
+  constructor(initialSize = 256, options?: WriterOptions) {
     this.buf = Buffer.allocUnsafe(Math.max(16, initialSize));
+    this.chunked = options?.chunked === true;
+  }
+
+  /** Bytes written so far, attached byte strings included. */
+  get length(): number {
+    return this.pos + this.attachedBytes;
   }
 
   /** Makes room for `n` more bytes. */
@@ -27,9 +55,21 @@ export class Writer {
     this.buf = next;
   }
 
-  /** The bytes written so far (a view of the internal buffer). */
+  /**
+   * The bytes written so far (a view of the internal buffer).
+   * @throws ProtocolError in chunked mode once a byte string was attached (use {@link finishChunks})
+   */
   finish(): Buffer {
+    if (this.chunks !== null) throw new ProtocolError('a chunked writer with attached bytes is finished with finishChunks()');
     return this.buf.subarray(0, this.pos);
+  }
+
+  /** The bytes written so far as a list of buffers (one buffer unless byte strings were attached). */
+  finishChunks(): Buffer[] {
+    const tail = this.buf.subarray(this.chunkStart, this.pos);
+    if (this.chunks === null) return [tail];
+    if (tail.length > 0) this.chunks.push(tail);
+    return this.chunks;
   }
 
   int8(v: number): void {
@@ -93,6 +133,22 @@ export class Writer {
     this.pos += 16;
   }
 
+  /**
+   * Raw bytes, no length prefix; in chunked mode a byte string of {@link ATTACH_MIN_BYTES} or more is kept
+   * by reference (the caller must not change it until the chunks are written).
+   */
+  attach(bytes: Uint8Array): void {
+    if (!this.chunked || bytes.length < ATTACH_MIN_BYTES) {
+      this.raw(bytes);
+      return;
+    }
+    const chunks = (this.chunks ??= []);
+    if (this.pos > this.chunkStart) chunks.push(this.buf.subarray(this.chunkStart, this.pos));
+    chunks.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    this.attachedBytes += bytes.length;
+    this.chunkStart = this.pos;
+  }
+
   /** Raw bytes, no length prefix. */
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
@@ -135,7 +191,7 @@ export class Writer {
     }
     if (!(b instanceof Uint8Array)) throw new ProtocolError(`expected a Buffer, got ${typeof b}`);
     this.int32(b.length);
-    this.raw(b);
+    this.attach(b);
   }
 
   /** Compact bytes: unsigned varint length + 1, 0 = null. */
@@ -146,6 +202,6 @@ export class Writer {
     }
     if (!(b instanceof Uint8Array)) throw new ProtocolError(`expected a Buffer, got ${typeof b}`);
     this.uvarint(b.length + 1);
-    this.raw(b);
+    this.attach(b);
   }
 }

@@ -134,4 +134,25 @@ describe('core/broker/connection', () => {
     expect(dispatcher.maxConcurrent).toBe(2);
     client.destroy();
   });
+
+  it('writes a response given as chunks (a Fetch with referenced batches) whole and in order', async () => {
+    const inner = new DelayingDispatcher();
+    const chunking: FrameDispatcher = {
+      dispatch(body) {
+        const split = (outcome: DispatchOutcome): DispatchOutcome => {
+          if (outcome.kind !== 'respond' || Array.isArray(outcome.bytes)) return outcome;
+          const bytes = outcome.bytes as Buffer;
+          return { kind: 'respond', bytes: [bytes.subarray(0, 3), bytes.subarray(3, 5), bytes.subarray(5)] };
+        };
+        const result = inner.dispatch(body);
+        return result instanceof Promise ? result.then(split) : split(result);
+      },
+    };
+    const { server, client, received } = await serve(chunking);
+    servers.push(server);
+    client.write(Buffer.concat([frame(1, 30), frame(2, 0), frame(3, 10), frame(4, 0)]));
+    await until(() => received.length === 4);
+    expect(received).toEqual([1, 2, 3, 4]);
+    client.destroy();
+  });
 });
