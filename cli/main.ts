@@ -26,7 +26,7 @@ const USAGE = `usage: tributary <command> [options]
   groups describe GROUP               members, committed offsets and lag
   broker [--port 9092] [--host 127.0.0.1] [--advertised-host H] [--advertised-port P] [--flush always|os|MS]
                                       serve the data directory over the Kafka protocol until SIGTERM/SIGINT
-  run APP_MODULE (--bootstrap host:port[,...] | --data DIR) [--state-dir DIR] [--client-id ID]
+  run APP_MODULE (--bootstrap host:port[,...] | --data DIR) [--state-dir DIR] [--client-id ID] [--config key=value ...]
                                       run a topology worker (the module exports topology and config) until SIGTERM/SIGINT
 
 common options:

@@ -4,6 +4,7 @@
  * over each other's tasks.
  *
  *   tributary run <app module> (--bootstrap host:port[,host:port...] | --data DIR) [--state-dir DIR] [--client-id ID]
+ *                 [--config key=value ...]
  *
  * `--bootstrap` runs on a Kafka cluster or `tributary broker` (the kafkajs backend), `--data` on an
  * embedded log directory. The app module exports (named or as its default export):
@@ -13,7 +14,8 @@
  *             returning it; its `log` is replaced by the command line's
  *
  * The worker reports on stdout, one line each: `state <STATE> tasks <ids>` after every state change and
- * `restored <task> <store> <records>` once a store of a task is restored.
+ * `restored <task> <store> <records>` once a store of a task is restored. `--config` overrides numeric
+ * settings of the module's config ({@link NUMERIC_SETTINGS}: `--config sessionTimeoutMs=4000`).
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -46,7 +48,23 @@ export interface RunCommandOptions {
   readonly stateDir?: string | undefined;
   /** Client id on Kafka. Default `<applicationId>-worker`. */
   readonly clientId?: string | undefined;
+  /** `key=value` overrides of {@link NUMERIC_SETTINGS}. */
+  readonly settings?: readonly string[] | undefined;
 }
+
+/** The config settings `--config key=value` may override (numbers). */
+export const NUMERIC_SETTINGS = [
+  'commitIntervalMs',
+  'sessionTimeoutMs',
+  'heartbeatIntervalMs',
+  'maxBufferedRecordsPerPartition',
+  'fetchMaxBytesPerPartition',
+  'maxRecordsPerTaskPerTurn',
+  'metricsIntervalMs',
+  'cacheMaxBytes',
+  'idleAdvanceMs',
+  'restoreBatchBytes',
+] as const;
 
 /** Thrown for a module or a command line `tributary run` cannot use. */
 class RunUsageError extends Error {}
@@ -68,6 +86,7 @@ export async function runRunCommand(args: readonly string[]): Promise<number> {
         data: { type: 'string' },
         'state-dir': { type: 'string' },
         'client-id': { type: 'string' },
+        config: { type: 'string', multiple: true },
       },
     });
   } catch (error) {
@@ -76,10 +95,17 @@ export async function runRunCommand(args: readonly string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {
-    console.error('usage: tributary run <app module> (--bootstrap host:port | --data DIR) [--state-dir DIR] [--client-id ID]');
+    console.error('usage: tributary run <app module> (--bootstrap host:port | --data DIR) [--state-dir DIR] [--client-id ID] [--config key=value ...]');
     return 2;
   }
-  return runWorker({ module: positionals[0]!, bootstrap: values.bootstrap, data: values.data, stateDir: values['state-dir'], clientId: values['client-id'] });
+  return runWorker({
+    module: positionals[0]!,
+    bootstrap: values.bootstrap,
+    data: values.data,
+    stateDir: values['state-dir'],
+    clientId: values['client-id'],
+    settings: values.config,
+  });
 }
 
 /**
@@ -91,7 +117,8 @@ export async function runWorker(options: RunCommandOptions): Promise<number> {
   try {
     const { topology, config } = await loadApp(options.module);
     const log = logOption(options, config.applicationId);
-    app = new TributaryStreams(topology, { ...config, log, ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }) });
+    const overrides = parseSettings(options.settings ?? []);
+    app = new TributaryStreams(topology, { ...config, ...overrides, log, ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }) });
   } catch (error) {
     console.error(`tributary run: ${describe(error)}`);
     return 2;
@@ -159,6 +186,19 @@ function logOption(options: RunCommandOptions, applicationId: string): StreamsLo
   if (options.data !== undefined) return { embedded: { dir: options.data } };
   const brokers = options.bootstrap!.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
   return { kafka: { brokers, clientId: options.clientId ?? `${applicationId}-worker` } };
+}
+
+function parseSettings(settings: readonly string[]): Partial<Record<(typeof NUMERIC_SETTINGS)[number], number>> {
+  const out: Partial<Record<(typeof NUMERIC_SETTINGS)[number], number>> = {};
+  for (const kv of settings) {
+    const i = kv.indexOf('=');
+    const key = kv.slice(0, i) as (typeof NUMERIC_SETTINGS)[number];
+    const value = Number(kv.slice(i + 1));
+    if (i <= 0 || !NUMERIC_SETTINGS.includes(key)) throw new RunUsageError(`--config takes key=value with key one of ${NUMERIC_SETTINGS.join(', ')}; got "${kv}"`);
+    if (!Number.isFinite(value) || kv.slice(i + 1).trim() === '') throw new RunUsageError(`--config ${key} needs a number, got "${kv.slice(i + 1)}"`);
+    out[key] = value;
+  }
+  return out;
 }
 
 function describe(error: unknown): string {

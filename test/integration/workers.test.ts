@@ -4,6 +4,10 @@
  * tasks move to the other two, which restore the window aggregates from the changelogs and carry on; the
  * final windows equal those of a single-process run of the same input on the embedded log.
  *
+ * Two apps: examples/metrics-aggregation/worker-app.ts (window store, suppress until the window closes,
+ * one final result per window) and test/fixtures/worker-metrics-app.ts (a repartition by window id into
+ * a key-value store, a result per update: the latest per window is final).
+ *
  * The kill lands between the two halves of the input, once the group has committed everything it
  * processed: under at-least-once a worker killed in the middle of a commit interval leaves its
  * uncommitted records to be processed again (repartition records and changelog updates included), which
@@ -16,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { isDeepStrictEqual } from 'node:util';
 import { EmbeddedLog } from '../../core/clients/embedded/embedded-log.ts';
 import { KafkajsLogClient } from '../../core/clients/kafkajs/kafkajs-log-client.ts';
 import type { FetchedPartition, FetchRequest } from '../../core/clients/embedded/embedded-log.ts';
@@ -25,14 +30,50 @@ import { loadApp } from '../../cli/run-command.ts';
 import { EVENTS_TOPIC, type MetricEvent } from '../../examples/metrics-aggregation/metric-event.ts';
 import { generateMetricEvents } from '../../examples/metrics-aggregation/metrics-generator.ts';
 import { WINDOW_METRICS_TOPIC, windowMetricsSerde, type WindowMetrics } from '../../examples/metrics-aggregation/window-metrics.ts';
-import { APPLICATION_ID, STORE, windowIdOf } from '../fixtures/worker-metrics-app.ts';
+import { APPLICATION_ID as METRICS_APPLICATION_ID } from '../../examples/metrics-aggregation/run-metrics-aggregation.ts';
+import { METRICS_STORE, metricKey } from '../../examples/metrics-aggregation/metrics-topology.ts';
+import { partitionForKey } from '../../core/clients/partitioner.ts';
+import { APPLICATION_ID as FIXTURE_APPLICATION_ID, STORE as FIXTURE_STORE } from '../fixtures/worker-metrics-app.ts';
 import { startTestBroker, type TestBroker } from '../fixtures/broker-harness.ts';
 
 const bin = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
-const APP_MODULE = fileURLToPath(new URL('../fixtures/worker-metrics-app.ts', import.meta.url));
 const INPUT_PARTITIONS = 6;
 const OUTPUT_PARTITIONS = 3;
 const EVENTS: readonly MetricEvent[] = [...generateMetricEvents(8000, { eventsPerSecond: 20 })];
+/** Fast failure detection for the test: `--config` overrides of the modules' settings. */
+const SETTINGS = ['sessionTimeoutMs=4000', 'heartbeatIntervalMs=400', 'commitIntervalMs=200'];
+
+/** An app module run by the workers. */
+interface AppCase {
+  readonly name: string;
+  readonly module: string;
+  readonly applicationId: string;
+  /** The store whose restore the test checks. */
+  readonly store: string;
+  /** The key events are produced with. */
+  readonly keyOf: (e: MetricEvent) => string;
+  /** Tasks holding that store for the input produced. */
+  readonly statefulTasks: () => Set<string>;
+}
+
+const CASES: readonly AppCase[] = [
+  {
+    name: 'examples/metrics-aggregation (window store, final results on window close)',
+    module: fileURLToPath(new URL('../../examples/metrics-aggregation/worker-app.ts', import.meta.url)),
+    applicationId: METRICS_APPLICATION_ID,
+    store: METRICS_STORE,
+    keyOf: metricKey,
+    statefulTasks: () => new Set(EVENTS.map((e) => `0_${partitionForKey(Buffer.from(metricKey(e)), INPUT_PARTITIONS)}`)),
+  },
+  {
+    name: 'a repartition into a key-value store',
+    module: fileURLToPath(new URL('../fixtures/worker-metrics-app.ts', import.meta.url)),
+    applicationId: FIXTURE_APPLICATION_ID,
+    store: FIXTURE_STORE,
+    keyOf: (e) => e.service,
+    statefulTasks: () => new Set(Array.from({ length: INPUT_PARTITIONS }, (_, p) => `1_${p}`)),
+  },
+];
 
 type Reader = { fetch(requests: readonly FetchRequest[], options: { maxWaitMs: number }): Promise<FetchedPartition[]> };
 
@@ -42,7 +83,7 @@ interface Worker {
   readonly child: ChildProcess;
   readonly lines: string[];
   readonly exited: Promise<number | null>;
-  /** The tasks of the last `state ... tasks ...` line, and that state. */
+  /** The state and tasks of the last `state ... tasks ...` line. */
   state(): { state: string; tasks: string[] };
 }
 
@@ -60,10 +101,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startWorker(name: string): Worker {
-  const child = spawn(process.execPath, [bin, 'run', APP_MODULE, '--bootstrap', broker.bootstrap, '--state-dir', join(dir, `state-${name}`)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startWorker(app: AppCase, name: string): Worker {
+  const args = [bin, 'run', app.module, '--bootstrap', broker.bootstrap, '--state-dir', join(dir, `state-${name}`), ...SETTINGS.flatMap((s) => ['--config', s])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
   createInterface({ input: child.stderr! }).on('line', (l) => lines.push(`stderr: ${l}`));
@@ -107,119 +147,115 @@ async function createTopics(client: LogClient): Promise<void> {
   await admin.disconnect();
 }
 
-async function produce(client: LogClient, events: readonly MetricEvent[]): Promise<void> {
+async function produce(client: LogClient, app: AppCase, events: readonly MetricEvent[]): Promise<void> {
   const producer = client.producer();
   await producer.connect();
   for (let i = 0; i < events.length; i += 1000) {
-    const messages = events.slice(i, i + 1000).map((e) => ({ key: e.service, value: JSON.stringify(e), timestamp: String(e.timestamp) }));
+    const messages = events.slice(i, i + 1000).map((e) => ({ key: app.keyOf(e), value: JSON.stringify(e), timestamp: String(e.timestamp) }));
     await producer.send({ topic: EVENTS_TOPIC, messages });
   }
   await producer.disconnect();
 }
 
-/** The output topic as window id -> latest result. */
+/** The output topic as window (`<service> <endpoint>@<start>`) -> latest result. */
 async function finalWindows(reader: Reader): Promise<Map<string, WindowMetrics>> {
   const out = new Map<string, WindowMetrics>();
   const fetched = await reader.fetch(
     Array.from({ length: OUTPUT_PARTITIONS }, (_, partition) => ({ topic: WINDOW_METRICS_TOPIC, partition, offset: 0, maxBytes: 64 << 20 })),
     { maxWaitMs: 0 },
   );
-  for (const p of fetched) for (const r of p.records) out.set(r.key!.toString(), windowMetricsSerde.deserialize(WINDOW_METRICS_TOPIC, r.value)!);
+  for (const p of fetched) {
+    for (const r of p.records) {
+      const w = windowMetricsSerde.deserialize(WINDOW_METRICS_TOPIC, r.value)!;
+      out.set(`${w.service} ${w.endpoint}@${w.windowStart}`, w);
+    }
+  }
   return out;
 }
 
-/** Every window has counted all its events (the run is complete). */
-async function complete(reader: Reader, events: readonly MetricEvent[]): Promise<boolean> {
-  const want = new Map<string, number>();
-  for (const e of events) want.set(windowIdOf(e), (want.get(windowIdOf(e)) ?? 0) + 1);
-  const got = await finalWindows(reader);
-  return got.size === want.size && [...want].every(([id, n]) => got.get(id)?.count === n);
-}
-
-/** Committed offsets of the group cover everything in the input and repartition topics. */
-async function allCommitted(client: KafkajsLogClient): Promise<boolean> {
+/** The group's committed offsets cover everything in the input and repartition topics. */
+async function allCommitted(client: LogClient, app: AppCase): Promise<boolean> {
   const admin = client.admin();
   await admin.connect();
   try {
-    const topics = (await admin.listTopics()).filter((t) => t === EVENTS_TOPIC || (t.startsWith(`${APPLICATION_ID}-`) && t.endsWith('-repartition')));
-    const committed = new Map((await admin.fetchGroupLag({ groupId: APPLICATION_ID })).map((l) => [`${l.topic}-${l.partition}`, Number(l.offset)]));
+    const topics = (await admin.listTopics()).filter((t) => t === EVENTS_TOPIC || (t.startsWith(`${app.applicationId}-`) && t.endsWith('-repartition')));
+    const [committed] = await Promise.all([admin.fetchOffsets({ groupId: app.applicationId, topics })]);
+    const at = new Map(committed.flatMap(({ topic, partitions }) => partitions.map((p) => [`${topic}-${p.partition}`, Number(p.offset)] as const)));
     for (const topic of topics) {
       for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (Number(p.high) > 0 && (committed.get(`${topic}-${p.partition}`) ?? -1) < Number(p.high)) return false;
+        if (Number(p.high) > 0 && (at.get(`${topic}-${p.partition}`) ?? -1) < Number(p.high)) return false;
       }
     }
-    return topics.length === 2;
+    return true;
   } finally {
     await admin.disconnect();
   }
 }
 
-/** The single-process reference: the same app module on an embedded log. */
-async function singleProcessRun(): Promise<Map<string, WindowMetrics>> {
+/** The single-process reference: the same app module, the same input, on an embedded log. */
+async function singleProcessRun(app: AppCase): Promise<Map<string, WindowMetrics>> {
   const log = await EmbeddedLog.open({ dir: join(dir, 'reference-log') });
   try {
     await createTopics(log);
-    await produce(log, EVENTS);
-    const { topology, config } = await loadApp(APP_MODULE);
-    const app = new TributaryStreams(topology, { ...config, log: { client: log }, stateDir: join(dir, 'reference-state') });
-    await app.start();
-    await waitFor('the single-process run', () => complete(log, EVENTS));
-    await app.close();
+    await produce(log, app, EVENTS);
+    const { topology, config } = await loadApp(app.module);
+    const streams = new TributaryStreams(topology, { ...config, commitIntervalMs: 200, log: { client: log }, stateDir: join(dir, 'reference-state') });
+    await streams.start();
+    await waitFor('the single-process run', () => allCommitted(log, app));
+    await streams.close();
     return await finalWindows(log);
   } finally {
     await log.close();
   }
 }
 
-describe('integration/workers', () => {
+describe.each(CASES)('integration/workers: $name', (app) => {
   it('three worker processes on the broker; one SIGKILLed; the others restore its state and finish with the single-process windows', async () => {
-    const reference = await singleProcessRun();
-    expect(reference.size).toBeGreaterThan(40);
+    const reference = await singleProcessRun(app);
+    expect(reference.size).toBeGreaterThan(30);
 
     const client = new KafkajsLogClient({ brokers: [broker.bootstrap], logLevel: 'nothing' });
     try {
       await createTopics(client);
-      const started = [startWorker('a'), startWorker('b'), startWorker('c')];
-      const allTasks = (list: readonly Worker[]): string[] => list.flatMap((w) => w.state().tasks).sort();
-      await waitFor('three running workers sharing the 12 tasks', () =>
-        started.every((w) => w.state().state === 'RUNNING' && w.state().tasks.length === 4) && new Set(allTasks(started)).size === 12,
-      );
+      const started = [startWorker(app, 'a'), startWorker(app, 'b'), startWorker(app, 'c')];
+      const allTasks = (list: readonly Worker[]): Set<string> => new Set(list.flatMap((w) => w.state().tasks));
+      await waitFor('three running workers sharing the tasks', () => {
+        const n = allTasks(started).size;
+        return n > 0 && n % 3 === 0 && started.every((w) => w.state().state === 'RUNNING' && w.state().tasks.length === n / 3);
+      });
+      const taskCount = allTasks(started).size;
       // Produced once the group is stable, so each task's state is built by the worker that owns it now.
-      const firstHalf = EVENTS.slice(0, EVENTS.length / 2);
-      await produce(client, firstHalf);
-      await waitFor('the first half processed and committed', async () => (await complete(client, firstHalf)) && (await allCommitted(client)));
+      await produce(client, app, EVENTS.slice(0, EVENTS.length / 2));
+      await waitFor('the first half processed and committed', () => allCommitted(client, app));
 
-      // SIGKILL the worker holding the most stateful tasks (sub-topology 1 holds the aggregate store).
-      const victim = [...started].sort((x, y) => y.state().tasks.filter((t) => t.startsWith('1_')).length - x.state().tasks.filter((t) => t.startsWith('1_')).length)[0]!;
-      const movedStateful = victim.state().tasks.filter((t) => t.startsWith('1_'));
-      expect(movedStateful.length).toBeGreaterThan(0);
+      // SIGKILL the worker holding the most tasks with state.
+      const stateful = app.statefulTasks();
+      const held = (w: Worker): string[] => w.state().tasks.filter((t) => stateful.has(t));
+      const victim = [...started].sort((x, y) => held(y).length - held(x).length)[0]!;
+      const moved = held(victim);
+      expect(moved.length).toBeGreaterThan(0);
       const survivors = started.filter((w) => w !== victim);
       const killedAt = Date.now();
       victim.child.kill('SIGKILL');
       await victim.exited;
 
-      await produce(client, EVENTS.slice(EVENTS.length / 2));
-      await waitFor('the survivors to own every task', () =>
-        survivors.every((w) => w.state().state === 'RUNNING') && new Set(allTasks(survivors)).size === 12,
-      );
-      const movedAfterMs = Date.now() - killedAt;
-      // Session timeout (4 s) + a heartbeat + a rebalance: well within the session timeout of the survivors' own view.
-      expect(movedAfterMs).toBeLessThan(4000 + 6000);
-      await waitFor('the whole input processed', () => complete(client, EVENTS));
+      await produce(client, app, EVENTS.slice(EVENTS.length / 2));
+      await waitFor('the survivors to own every task', () => survivors.every((w) => w.state().state === 'RUNNING') && allTasks(survivors).size === taskCount);
+      // The coordinator notices the dead member after the 4 s session timeout; then one rebalance.
+      expect(Date.now() - killedAt).toBeLessThan(4000 + 6000);
+      await waitFor('the final windows of the single-process run', async () => isDeepStrictEqual(await finalWindows(client), reference));
+      expect(await finalWindows(client)).toEqual(reference);
 
-      // The survivors restored the moved aggregate stores from their changelogs.
+      // The survivors restored the moved stores from their changelogs.
       const restored = survivors.flatMap((w) => w.lines.filter((l) => l.startsWith('restored ')).map((l) => l.split(' ')));
-      for (const task of movedStateful) {
-        const entries = restored.filter(([, t, store]) => t === task && store === STORE);
-        expect(entries.length, `restore of ${task}`).toBeGreaterThan(0);
-        expect(Math.max(...entries.map((e) => Number(e[3])))).toBeGreaterThan(0);
+      for (const task of moved) {
+        const records = restored.filter(([, t, store]) => t === task && store === app.store).map((e) => Number(e[3]));
+        expect(records.length, `restore of ${task}`).toBeGreaterThan(0);
+        expect(Math.max(...records), `records restored for ${task}`).toBeGreaterThan(0);
       }
 
-      const windows = await finalWindows(client);
-      expect(windows.size).toBe(reference.size);
-      expect(windows).toEqual(reference);
-
       // Graceful SIGTERM: commit, leave the group, exit 0.
+      await waitFor('everything committed', () => allCommitted(client, app));
       for (const w of survivors) w.child.kill('SIGTERM');
       expect(await Promise.all(survivors.map((w) => w.exited))).toEqual([0, 0]);
       for (const w of survivors) expect(w.state().state).toBe('NOT_RUNNING');
