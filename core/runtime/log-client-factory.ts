@@ -38,7 +38,7 @@ export async function openLogClient(log: StreamsLogConfig, clock: Clock, logger?
   if ('client' in log) return { client: log.client, owned: false };
   if ('embedded' in log) return { client: await EmbeddedLog.open({ dir: log.embedded.dir, clock }), owned: true };
   if ('kafka' in log) {
-    const options = { ...(log.kafka as KafkajsLogClientOptions), ...(logger === undefined ? {} : { logger }) };
+    const options: KafkajsLogClientOptions = { ...log.kafka, ...(logger === undefined ? {} : { logger }) };
     return { client: new KafkajsLogClient(options), owned: true };
   }
   throw new InvalidConfigError('log must be { embedded: { dir } }, { client } or { kafka: { brokers } }');

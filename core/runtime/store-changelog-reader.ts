@@ -13,8 +13,8 @@
  *    store's restore callback as it comes (the decoded records are passed as they are, no copy);
  * 5. progress is reported per batch (`restored` of `total`), and once with `done: true`.
  *
- * The reader fetches partitions directly (the embedded log's `fetch`); a log client without it cannot
- * restore yet (the kafkajs backend will assign + seek a restore consumer).
+ * The reader fetches partitions directly (`fetch` of the embedded log, and of the kafkajs backend, which
+ * sends Fetch requests to the partition leaders outside any group); a log client without it cannot restore.
  */
 import type { LogClient } from '../clients/log-client.ts';
 import type { TaskId } from '../processor/processor-context.ts';

@@ -5,6 +5,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientLogger, LogClient } from '../clients/log-client.ts';
+import type { KafkaConnectionOptions } from '../clients/kafkajs/kafkajs-log-client.ts';
 import type { Serde } from '../serde/serde.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { InvalidConfigError } from '../errors/log-errors.ts';
@@ -12,13 +13,13 @@ import type { DeserializationErrorHandler, ProcessingErrorHandler, ProductionErr
 
 /**
  * Where the log is: an embedded log opened on a directory (owned and closed by the application), an
- * already open {@link LogClient} (shared, not closed by the application), or a Kafka cluster (arrives
- * with the kafkajs backend).
+ * already open {@link LogClient} (shared, not closed by the application), or a Kafka cluster or
+ * `tributary broker` through kafkajs (`{ kafka: { brokers, clientId, ssl, sasl } }`, owned by the application).
  */
 export type StreamsLogConfig =
   | { readonly embedded: { readonly dir: string } }
   | { readonly client: LogClient }
-  | { readonly kafka: { readonly brokers: readonly string[]; readonly clientId?: string } };
+  | { readonly kafka: KafkaConnectionOptions };
 
 /** Options of {@link TributaryStreams}. */
 export interface StreamsConfig {

@@ -17,6 +17,7 @@ import { StreamsStateMachine, type StateListener, type StreamsState } from './st
 import { StreamThread } from './stream-thread.ts';
 import type { CommitStepEvent } from './task-manager.ts';
 import type { RestoreProgress } from './store-changelog-reader.ts';
+import type { GlobalStoreDef, GlobalStoresCarrier } from './global-stream-thread.ts';
 import { InteractiveQueries, type KeySelector, type QueryableStoreType, type QueryableViews, type StoreUpdate } from './interactive-queries.ts';
 
 /** Events of {@link TributaryStreams.on}. */
@@ -59,7 +60,7 @@ export class TributaryStreams {
   private stateListener: StateListener | null = null;
 
   /**
-   * @throws InvalidConfigError for an invalid config, or `log: { kafka }` (that backend is not built yet)
+   * @throws InvalidConfigError for an invalid config (including `log: { kafka }` without valid brokers)
    */
   constructor(
     private readonly topology: PhysicalTopology,
@@ -80,11 +81,18 @@ export class TributaryStreams {
     });
     this.queries = new InteractiveQueries({
       applicationId: this.config.applicationId,
-      hasStore: (name) => this.topology.storeBuilders.has(name),
-      isTimestamped: (name) => (this.topology.storeBuilders.get(name) as { timestamped?: unknown } | undefined)?.timestamped === true,
+      hasStore: (name) => this.topology.storeBuilders.has(name) || this.globalDefs().some((d) => d.builder.name === name),
+      globalStore: (name) => this.thread?.global?.store(name),
+      isTimestamped: (name) =>
+        ((this.topology.storeBuilders.get(name) ?? this.globalDefs().find((d) => d.builder.name === name)?.builder) as { timestamped?: unknown } | undefined)
+          ?.timestamped === true,
       activeTasks: () => this.thread?.activeTasks() ?? [],
       isQueryable: () => this.machine.isRunningOrRebalancing(),
     });
+  }
+
+  private globalDefs(): readonly GlobalStoreDef[] {
+    return (this.topology as GlobalStoresCarrier).globalStores ?? [];
   }
 
   /** Restore progress of every store of every task (the `restore` events as an Observable); completes at NOT_RUNNING. */
@@ -198,7 +206,7 @@ export class TributaryStreams {
     }
     this.machine.transition('REBALANCING');
     try {
-      const opened = await openLogClient(this.config.log, this.config.clock);
+      const opened = await openLogClient(this.config.log, this.config.clock, this.config.logger);
       this.client = opened.client;
       this.ownsClient = opened.owned;
       this.thread = new StreamThread(this.topology, this.config, opened.client, {

@@ -50,6 +50,9 @@ export interface KafkajsLogClientOptions {
   readonly logLevel?: KafkajsLogLevel;
 }
 
+/** The connection options of `log: { kafka }` in a streams config (the application's logger is used). */
+export type KafkaConnectionOptions = Omit<KafkajsLogClientOptions, 'logger'>;
+
 const consoleLogger: ClientLogger = {
   debug: () => undefined,
   info: () => undefined,
