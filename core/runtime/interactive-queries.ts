@@ -103,6 +103,8 @@ export interface QueryHost {
   isTimestamped(name: string): boolean;
   /** The active tasks of this instance (restoring or running). */
   activeTasks(): readonly StreamTask[];
+  /** A global store (a full copy on every instance), or undefined. */
+  globalStore?(name: string): StateStore | undefined;
   /** Whether the instance can answer queries at all (running or rebalancing). */
   isQueryable(): boolean;
 }
@@ -285,6 +287,12 @@ export class InteractiveQueries {
   private resolve(name: string, type: QueryableStoreType): AnyStore[] {
     const app = this.host.applicationId;
     if (!this.host.isQueryable()) throw new InvalidStateStoreError(`Store "${name}" of application "${app}" cannot be queried: the application is not running`);
+    const global = this.host.globalStore?.(name) as AnyStore | undefined;
+    if (global !== undefined) {
+      if (!global.isOpen()) throw new InvalidStateStoreError(`Global store "${name}" of application "${app}" is closed`);
+      if (typeof global[REQUIRED[type]] !== 'function') throw new InvalidStateStoreError(`Store "${name}" is not a ${type} store (it has no ${REQUIRED[type]}())`);
+      return [global];
+    }
     const out: AnyStore[] = [];
     for (const task of this.host.activeTasks()) {
       const store = task.store(name) as AnyStore | undefined;

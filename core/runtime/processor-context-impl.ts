@@ -34,6 +34,8 @@ export interface TaskServices {
   store(name: string): StateStore | undefined;
   /** The stores a node is connected to (empty for sources and sinks). */
   storesOf(node: RuntimeNode): readonly string[];
+  /** A global store of the application (readable by every processor without a connection), or undefined. */
+  globalStore?(name: string): StateStore | undefined;
 }
 
 /**
@@ -124,6 +126,10 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown>,
   getStateStore<S extends StateStore>(name: string): S {
     const node = this.currentNode;
     const task = this.services();
+    if (node !== null && !task.storesOf(node).includes(name)) {
+      const global = task.globalStore?.(name);
+      if (global !== undefined) return global as S;
+    }
     if (node === null || !task.storesOf(node).includes(name)) {
       throw new TopologyError(
         `Processor "${node?.name ?? '?'}" of task ${taskName(this.taskId)} is not connected to store "${name}"; ` +

@@ -55,6 +55,8 @@ export interface StreamTaskOptions {
   readonly onProductionError: (context: ProductionErrorContext) => HandlerResponse;
   /** The app-wide store cache, handed to stores as `context.cache`. */
   readonly storeCache?: unknown;
+  /** The application's global stores by name (GlobalKTables). */
+  readonly globalStore?: (name: string) => StateStore | undefined;
 }
 
 /**
@@ -383,6 +385,10 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
 
   store(name: string): StateStore | undefined {
     return this.stateManager.store(name);
+  }
+
+  globalStore(name: string): StateStore | undefined {
+    return this.options.globalStore?.(name);
   }
 
   storesOf(node: RuntimeNode): readonly string[] {

@@ -41,6 +41,7 @@ import { StreamsMetrics, type TaskMetrics } from './streams-metrics.ts';
 import { TaskManager, type CommitStepEvent } from './task-manager.ts';
 import { changelogFetcherFor, StoreChangelogReader, type RestoreProgress } from './store-changelog-reader.ts';
 import { createStoreCache } from './store-cache-provider.ts';
+import { GlobalStreamThread, type GlobalStoresCarrier } from './global-stream-thread.ts';
 import type { TopologyLayout } from './topology-layout.ts';
 import { prepareSerdes, prepareTopics } from './topic-preparation.ts';
 
@@ -73,6 +74,8 @@ export class StreamThread {
   private consumer!: Consumer;
   private running = false;
   private restorer!: StoreChangelogReader;
+  /** The global stores (GlobalKTables) and their update loop. */
+  global: GlobalStreamThread | null = null;
   private scheduled = false;
   private sleepTimer: TimerHandle | null = null;
   /** The async step in progress (commit, producer backpressure); the loop waits for it. */
@@ -122,7 +125,19 @@ export class StreamThread {
     const onDeserializationError = resolveDeserializationHandler(c.deserializationErrorHandler, this.collector, logger);
     const onProcessingError = resolveHandler<ProcessingErrorContext>(c.processingErrorHandler, logger, describeProcessing);
     const storeCache = createStoreCache(this.topology.storeBuilders, c.cacheMaxBytes);
-    this.restorer = new StoreChangelogReader(changelogFetcherFor(this.client), {
+    const fetcher = changelogFetcherFor(this.client);
+    const globalDefs = (this.topology as GlobalStoresCarrier).globalStores ?? [];
+    this.global = new GlobalStreamThread(globalDefs, c, this.client, fetcher, {
+      onRestore: (progress) => this.listener.onRestore(progress),
+      onFatalError: (error) => {
+        if (!this.running) return;
+        this.running = false;
+        this.listener.onFatalError(error);
+      },
+    });
+    await this.global.start();
+    const global = this.global;
+    this.restorer = new StoreChangelogReader(fetcher, {
       batchBytes: c.restoreBatchBytes,
       onProgress: (progress) => this.listener.onRestore(progress),
     });
@@ -142,6 +157,7 @@ export class StreamThread {
           onProcessingError,
           onProductionError: onProductionError as (context: ProductionErrorContext) => 'continue' | 'fail',
           storeCache,
+          ...(global.empty ? {} : { globalStore: (name: string) => global.store(name) }),
         }),
       flushProducer: () => this.collector.flush(),
       commitOffsets: (offsets) => this.consumer.commitOffsets(offsets),
@@ -187,6 +203,7 @@ export class StreamThread {
     // disconnect() stops the consumer: onPartitionsRevoked commits and suspends every task, then it leaves.
     await this.consumer?.disconnect();
     this.closeTasks(this.taskManager?.takeSuspended() ?? []);
+    await this.global?.shutdown();
     await this.producer?.disconnect();
     await this.admin?.disconnect();
   }
@@ -199,6 +216,7 @@ export class StreamThread {
     const tasks = [...(this.taskManager?.detachAll() ?? []), ...(this.taskManager?.takeSuspended() ?? [])];
     this.closeTasks(tasks);
     await this.consumer?.disconnect().catch(() => undefined);
+    await this.global?.shutdown().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }
