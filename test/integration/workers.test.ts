@@ -264,3 +264,70 @@ describe.each(CASES)('integration/workers: $name', (app) => {
     }
   }, 60_000);
 });
+
+describe('integration/workers: tributary run', () => {
+  function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+    const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+  }
+  const fixture = CASES[1]!.module;
+
+  it('exits 2 with a clear message for a bad command line or module', async () => {
+    const notAnApp = fileURLToPath(new URL('../fixtures/broker-harness.ts', import.meta.url));
+    const [none, both, badKey, badValue, noExports] = await Promise.all([
+      run([fixture]),
+      run([fixture, '--bootstrap', broker.bootstrap, '--data', dir]),
+      run([fixture, '--data', dir, '--config', 'nope=1']),
+      run([fixture, '--data', dir, '--config', 'commitIntervalMs=soon']),
+      run([notAnApp, '--data', dir]),
+    ]);
+    expect(none).toMatchObject({ code: 2, err: expect.stringMatching(/exactly one of --bootstrap .* and --data/) });
+    expect(both).toMatchObject({ code: 2, err: expect.stringMatching(/exactly one of/) });
+    expect(badKey).toMatchObject({ code: 2, err: expect.stringMatching(/--config takes key=value/) });
+    expect(badValue).toMatchObject({ code: 2, err: expect.stringMatching(/needs a number/) });
+    expect(noExports).toMatchObject({ code: 2, err: expect.stringMatching(/must export "topology"/) });
+  });
+
+  it('--data runs the worker on an embedded log; SIGTERM commits, leaves and exits 0', async () => {
+    const app = CASES[1]!;
+    const data = join(dir, 'embedded');
+    const events = EVENTS.slice(0, 500);
+    const log = await EmbeddedLog.open({ dir: data });
+    await createTopics(log);
+    await produce(log, app, events);
+    await log.close();
+
+    const worker = spawn(process.execPath, [bin, 'run', app.module, '--data', data, '--state-dir', join(dir, 'state'), '--config', 'commitIntervalMs=100'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    createInterface({ input: worker.stdout! }).on('line', (l) => lines.push(l));
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the worker running', () => lines.some((l) => l.startsWith('state RUNNING tasks ')));
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(lines.at(-1)).toBe('state NOT_RUNNING tasks -');
+
+    const reopened = await EmbeddedLog.open({ dir: data });
+    try {
+      expect(await allCommitted(reopened, app)).toBe(true);
+      const windows = await finalWindows(reopened);
+      expect([...windows.values()].reduce((n, w) => n + w.count, 0)).toBeGreaterThan(0);
+      const admin = reopened.admin();
+      await admin.connect();
+      const { groups } = await admin.describeGroups([app.applicationId]);
+      expect(groups[0]!.members).toEqual([]);
+      await admin.disconnect();
+    } finally {
+      await reopened.close();
+    }
+  });
+});
