@@ -160,6 +160,9 @@ describe('core/broker interop with @platformatic/kafka 2.x (flexible versions)',
       10_000,
       'offsets committed at the end of every partition',
     );
+    expect(await admin.listTopics()).toContain('keyed');
+    await admin.deleteTopics({ topics: ['keyed'] });
+    expect(await admin.listTopics()).not.toContain('keyed');
   });
 
   it('a consumer group of two: partitions split, one member leaves, the other takes its partitions over from the committed offsets', async () => {
