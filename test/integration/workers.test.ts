@@ -235,6 +235,7 @@ describe.each(CASES)('integration/workers: $name', (app) => {
       const moved = held(victim);
       expect(moved.length).toBeGreaterThan(0);
       const survivors = started.filter((w) => w !== victim);
+      const before = new Map(survivors.map((w) => [w, w.state().tasks] as const));
       const killedAt = Date.now();
       victim.child.kill('SIGKILL');
       await victim.exited;
@@ -243,6 +244,11 @@ describe.each(CASES)('integration/workers: $name', (app) => {
       await waitFor('the survivors to own every task', () => survivors.every((w) => w.state().state === 'RUNNING') && allTasks(survivors).size === taskCount);
       // The coordinator notices the dead member after the 4 s session timeout; then one rebalance.
       expect(Date.now() - killedAt).toBeLessThan(4000 + 6000);
+      // Sticky: the survivors keep their own tasks and split the victim's (2 + 2 of 12, or 1 + 1 of 6).
+      for (const w of survivors) {
+        expect(w.state().tasks).toEqual(expect.arrayContaining(before.get(w)!));
+        expect(w.state().tasks).toHaveLength(taskCount / 2);
+      }
       await waitFor('the final windows of the single-process run', async () => isDeepStrictEqual(await finalWindows(client), reference));
       expect(await finalWindows(client)).toEqual(reference);
 
