@@ -114,3 +114,40 @@ describe('core/runtime/interactive-queries', () => {
     await a.close();
   });
 });
+
+describe('core/runtime/interactive-queries (window stores)', () => {
+  it('fetches windows of a windowed aggregation across the local tasks', async () => {
+    const { StreamsBuilder } = await import('../../../operators/streams-builder.ts');
+    const { TimeWindows } = await import('../../../operators/time-windows.ts');
+    const { Serdes } = await import('../../../core/serde/serdes.ts');
+    const b = new StreamsBuilder();
+    b.stream<string, string>('input', { keySerde: Serdes.string(), valueSerde: Serdes.string() })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(60_000))
+      .count({ storeName: 'per-minute', retention: '1h' });
+    const w = new TributaryStreams(b.build(), { applicationId: 'iqw', log: { client: log }, commitIntervalMs: 50, stateDir: join(dir, 'state') });
+    await w.start();
+    const p = log.producer();
+    await p.connect();
+    await p.send({
+      topic: 'input',
+      messages: [
+        { key: 'a', value: 'x', timestamp: '1000' },
+        { key: 'b', value: 'x', timestamp: '1500' },
+        { key: 'a', value: 'x', timestamp: '2000' },
+        { key: 'a', value: 'x', timestamp: '61000' },
+      ],
+    });
+    await p.disconnect();
+    const view = w.store<string, { value: number } | number, 'window'>('per-minute', 'window');
+    const valueOf = (v: { value: number } | number | undefined): number | undefined => (typeof v === 'object' ? v.value : v);
+    await waitFor(() => valueOf(view.fetch('a', 60_000)) === 1 && valueOf(view.fetch('b', 0)) === 1);
+    expect(valueOf(view.fetch('a', 0))).toBe(2);
+    expect([...view.fetchRange('a', 0, 120_000)].map((e) => [e.windowStart, valueOf(e.value)])).toEqual([
+      [0, 2],
+      [60_000, 1],
+    ]);
+    expect([...view.fetchAll(0, 0)].map((e) => `${e.key.key}@${e.key.window.start}`).sort()).toEqual(['a@0', 'b@0']);
+    await w.close();
+  });
+});
