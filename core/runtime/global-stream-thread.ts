@@ -25,6 +25,7 @@ import type { Admin, LogClient } from '../clients/log-client.ts';
 import type { ProcessorSupplier } from '../processor/processor.ts';
 import type { StateStore, StoreBuilder } from '../processor/state-store.ts';
 import type { Serde } from '../serde/serde.ts';
+import type { Clock } from '../time/clock.ts';
 import type { ProcessorNodeDef, SourceNodeDef, SubtopologyDef } from '../topology/physical-topology.ts';
 import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
 import { StreamsError } from '../errors/streams-errors.ts';
@@ -167,41 +168,9 @@ export class GlobalStreamThread {
   }
 
   private buildTask(): StreamTask {
-    const nodes = new Map<string, SourceNodeDef | ProcessorNodeDef>();
-    const sources: SourceNodeDef[] = [];
-    const sourceByTopic = new Map<string, SourceNodeDef>();
-    const builders = new Map<string, StoreBuilder>();
-    for (const d of this.defs) {
-      const name = d.builder.name;
-      const source: SourceNodeDef = { kind: 'source', name: `global-${name}-source`, topics: [d.topic], internal: false, keySerde: d.keySerde, valueSerde: d.valueSerde, children: [`global-${name}-update`] };
-      const update: ProcessorNodeDef = { kind: 'processor', name: `global-${name}-update`, supplier: d.processor, parents: [source.name], children: [], stores: [name] };
-      nodes.set(source.name, source);
-      nodes.set(update.name, update);
-      sources.push(source);
-      sourceByTopic.set(d.topic, source);
-      builders.set(name, d.builder);
-    }
-    const def: SubtopologyDef = { id: -1, sources, nodes, storeNames: [...builders.keys()], copartitionGroups: [] };
-    const layout: SubtopologyLayout = { id: -1, def, sourceTopics: [...sourceByTopic.keys()], sourceByTopic, copartitionGroups: [] };
     const c = this.config;
     const logger: HandlerLogger = c.logger;
-    const fail = (what: string) => (context: { error: unknown }): 'fail' => {
-      logger.error(`Global stores: ${what}`, { error: context.error });
-      return 'fail';
-    };
-    const task = new StreamTask({ subtopology: -1, partition: 0 }, layout, this.partitions, {
-      applicationId: c.applicationId,
-      clock: c.clock,
-      collector: NO_COLLECTOR,
-      storeBuilders: builders,
-      taskDir: this.dir,
-      logger,
-      onDeserializationError: fail('a record of a global topic does not deserialize'),
-      onProcessingError: fail('the update processor failed'),
-      onProductionError: fail('unexpected output'),
-    });
-    Object.defineProperty(task, 'name', { value: 'global' });
-    return task;
+    return buildGlobalTask(this.defs, this.partitions, { applicationId: c.applicationId, clock: c.clock, taskDir: this.dir, logger });
   }
 
   /** Steps 1-2. */
@@ -299,4 +268,57 @@ export class GlobalStreamThread {
     for (const [key, next] of this.positions) offsets.set(key, next - 1);
     writeCheckpoint(this.dir, offsets);
   }
+}
+
+/** What {@link buildGlobalTask} needs. */
+export interface GlobalTaskOptions {
+  readonly applicationId: string;
+  readonly clock: Clock;
+  /** `<stateDir>/<applicationId>/global`. */
+  readonly taskDir: string;
+  readonly logger: HandlerLogger;
+}
+
+/**
+ * The task of the global stores: per global store a source node (its topic and serdes) feeding its
+ * update processor, over `partitions` (every partition of the global topics); named `global`. Failures
+ * of a global update are fatal (logged, then thrown). Shared by the runtime and the test driver.
+ * @example
+ * const task = buildGlobalTask(defs, [{ topic: 'countries', partition: 0 }], { applicationId, clock, taskDir, logger });
+ */
+export function buildGlobalTask(defs: readonly GlobalStoreDef[], partitions: readonly TopicPartition[], options: GlobalTaskOptions): StreamTask {
+  const nodes = new Map<string, SourceNodeDef | ProcessorNodeDef>();
+  const sources: SourceNodeDef[] = [];
+  const sourceByTopic = new Map<string, SourceNodeDef>();
+  const builders = new Map<string, StoreBuilder>();
+  for (const d of defs) {
+    const name = d.builder.name;
+    const source: SourceNodeDef = { kind: 'source', name: `global-${name}-source`, topics: [d.topic], internal: false, keySerde: d.keySerde, valueSerde: d.valueSerde, children: [`global-${name}-update`] };
+    const update: ProcessorNodeDef = { kind: 'processor', name: `global-${name}-update`, supplier: d.processor, parents: [source.name], children: [], stores: [name] };
+    nodes.set(source.name, source);
+    nodes.set(update.name, update);
+    sources.push(source);
+    sourceByTopic.set(d.topic, source);
+    builders.set(name, d.builder);
+  }
+  const def: SubtopologyDef = { id: -1, sources, nodes, storeNames: [...builders.keys()], copartitionGroups: [] };
+  const layout: SubtopologyLayout = { id: -1, def, sourceTopics: [...sourceByTopic.keys()], sourceByTopic, copartitionGroups: [] };
+  const logger = options.logger;
+  const fail = (what: string) => (context: { error: unknown }): 'fail' => {
+    logger.error(`Global stores: ${what}`, { error: context.error });
+    return 'fail';
+  };
+  const task = new StreamTask({ subtopology: -1, partition: 0 }, layout, partitions, {
+    applicationId: options.applicationId,
+    clock: options.clock,
+    collector: NO_COLLECTOR,
+    storeBuilders: builders,
+    taskDir: options.taskDir,
+    logger,
+    onDeserializationError: fail('a record of a global topic does not deserialize'),
+    onProcessingError: fail('the update processor failed'),
+    onProductionError: fail('unexpected output'),
+  });
+  Object.defineProperty(task, 'name', { value: 'global' });
+  return task;
 }

@@ -11,6 +11,9 @@
  * anything buffered; then the stores are flushed (a commit). `advanceWallClockTime` moves the virtual
  * clock and fires wall-clock punctuations.
  *
+ * Global stores (`topology.globalStores`, GlobalKTables) live in one more task, `global`, fed by their
+ * input topics; every processor reads them by name, and `getStateStore` returns them.
+ *
  * Serdes: the driver uses exactly the serdes given to the topology and to the test topics; how an
  * int64 reads (number or bigint) is the serde's choice (`Serdes.int64()` / `Serdes.int64Big()`).
  */
@@ -37,6 +40,7 @@ import {
 } from './error-handlers.ts';
 import type { RecordCollector } from './record-collector.ts';
 import { StreamTask } from './stream-task.ts';
+import { buildGlobalTask, type GlobalStoresCarrier } from './global-stream-thread.ts';
 import { TestInputTopic, type InputTopicSink, type TestInputTopicOptions } from './test-input-topic.ts';
 import { TestOutputTopic, type OutputTopicSource } from './test-output-topic.ts';
 import { DriverMessage, type CapturedRecord } from './test-record.ts';
@@ -97,6 +101,8 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
   private processing = false;
   private closed = false;
   private readonly ownedStateDir: string | null;
+  /** The task of the global stores (GlobalKTables), or null. */
+  private globalTask: StreamTask | null = null;
 
   /** @throws TopologyError when a source or sink lacks a serde and no default is configured */
   constructor(
@@ -127,12 +133,24 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
         onDeserializationError,
         onProcessingError,
         onProductionError,
+        globalStore: (name) => this.globalTask?.store(name),
       });
       this.tasks.push(task);
       for (const topic of sub.sourceTopics) this.routed.set(topic, task);
       for (const source of sub.def.sources) if (source.topics instanceof RegExp) this.patternSources.push({ sub: sub.id, source });
     }
-    for (const task of this.tasks) {
+    const globalDefs = (topology as GlobalStoresCarrier).globalStores ?? [];
+    if (globalDefs.length > 0) {
+      const topics = [...new Set(globalDefs.map((d) => d.topic))];
+      this.globalTask = buildGlobalTask(globalDefs, topics.map((topic) => ({ topic, partition: 0 })), {
+        applicationId: this.applicationId,
+        clock: this.clock,
+        taskDir: join(stateDir, this.applicationId, 'global'),
+        logger,
+      });
+      for (const topic of topics) this.routed.set(topic, this.globalTask);
+    }
+    for (const task of this.globalTask === null ? this.tasks : [this.globalTask, ...this.tasks]) {
       task.initializeStores();
       for (const s of task.stateManager.stores()) if (s.store.persistent && task.stateManager.localOffset(s) !== null) task.stateManager.wipe(s);
       task.completeRestoration();
@@ -187,6 +205,8 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
    * @throws TopologyError when no task has a store of that name
    */
   getStateStore<S extends StateStore>(name: string): S {
+    const global = this.globalTask?.store(name);
+    if (global !== undefined) return global as S;
     for (const task of this.tasks) {
       const store = task.store(name);
       if (store !== undefined) return store as S;
@@ -200,6 +220,7 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
     this.closed = true;
     try {
       for (const task of this.tasks) task.close();
+      this.globalTask?.close();
     } finally {
       if (this.ownedStateDir !== null) rmSync(this.ownedStateDir, { recursive: true, force: true });
     }
@@ -274,13 +295,14 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
     if (this.processing) return;
     this.processing = true;
     try {
+      if (this.globalTask !== null) while (this.globalTask.processOne());
       for (let more = true; more; ) {
         more = false;
         for (const task of this.tasks) {
           while (task.processOne()) more = true;
         }
       }
-      for (const task of this.tasks) {
+      for (const task of this.globalTask === null ? this.tasks : [this.globalTask, ...this.tasks]) {
         if (!task.commitNeeded && !task.commitRequested) continue;
         task.flushStores();
         task.markCommitted(task.offsetsToCommit());

@@ -146,3 +146,21 @@ describe('core/runtime/global stores', () => {
     await c.close();
   });
 });
+
+describe('core/runtime/global stores (test driver)', () => {
+  it('feeds global topics into the global store and lets every processor read it', async () => {
+    const { TopologyTestDriver } = await import('../../../core/runtime/topology-test-driver.ts');
+    const driver = new TopologyTestDriver(enrichTopology());
+    const countries = driver.createInputTopic('countries', str, str);
+    const orders = driver.createInputTopic('orders', str, str);
+    const enriched = driver.createOutputTopic('enriched', str, str);
+    countries.pipeInput('fr', 'France');
+    orders.pipeInput('fr', 'o1');
+    orders.pipeInput('de', 'o2');
+    countries.pipeInput('de', 'Germany');
+    orders.pipeInput('de', 'o3');
+    expect(enriched.readValuesToList()).toEqual(['o1:France', 'o2:?', 'o3:Germany']);
+    expect(driver.getStateStore<KeyValueStore<string, string>>('countries').get('de')).toBe('Germany');
+    driver.close();
+  });
+});
