@@ -207,7 +207,8 @@ describe('core/runtime/state restore', () => {
   it('a task moved to a second instance restores from the changelog there and continues with the correct aggregate', async () => {
     await createTopics(2);
     await produce(400, 40);
-    const a = startApp(countTopology(), join(dir, 'state-a'), []);
+    const restoresA: RestoreProgress[] = [];
+    const a = startApp(countTopology(), join(dir, 'state-a'), restoresA);
     await a.start();
     expect(a.tasks()).toEqual(['0_0', '0_1']);
     await waitFor(countsReach(a, 400));
@@ -218,6 +219,9 @@ describe('core/runtime/state restore', () => {
     await b.start();
     await waitFor(() => a.tasks().length === 1 && b.tasks().length === 1 && a.state === 'RUNNING' && b.state === 'RUNNING');
     const moved = b.tasks()[0]!;
+    // the task a kept across the rebalance was suspended and resumed, not closed and restored again
+    const kept = a.tasks()[0]!;
+    expect(restoresA.filter((p) => p.done && p.taskId === kept)).toHaveLength(1);
     const doneB = restoresB.filter((p) => p.done && p.taskId === moved);
     expect(doneB).toHaveLength(1);
     expect(doneB[0]!.startOffset).toBe(0);
