@@ -308,7 +308,7 @@ export function buildGlobalTask(defs: readonly GlobalStoreDef[], partitions: rea
     logger.error(`Global stores: ${what}`, { error: context.error });
     return 'fail';
   };
-  const task = new StreamTask({ subtopology: -1, partition: 0 }, layout, partitions, {
+  return new StreamTask({ subtopology: -1, partition: 0 }, layout, partitions, {
     applicationId: options.applicationId,
     clock: options.clock,
     collector: NO_COLLECTOR,
@@ -318,7 +318,6 @@ export function buildGlobalTask(defs: readonly GlobalStoreDef[], partitions: rea
     onDeserializationError: fail('a record of a global topic does not deserialize'),
     onProcessingError: fail('the update processor failed'),
     onProductionError: fail('unexpected output'),
+    name: 'global',
   });
-  Object.defineProperty(task, 'name', { value: 'global' });
-  return task;
 }

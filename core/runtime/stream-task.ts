@@ -55,6 +55,8 @@ export interface StreamTaskOptions {
   readonly onProductionError: (context: ProductionErrorContext) => HandlerResponse;
   /** The app-wide store cache, handed to stores as `context.cache`. */
   readonly storeCache?: unknown;
+  /** The task's name when it is not `<subtopology>_<partition>` (the global stores' task: `global`). */
+  readonly name?: string;
   /** The application's global stores by name (GlobalKTables). */
   readonly globalStore?: (name: string) => StateStore | undefined;
 }
@@ -116,7 +118,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
     readonly partitions: readonly TopicPartition[],
     private readonly options: StreamTaskOptions,
   ) {
-    this.name = taskName(id);
+    this.name = options.name ?? taskName(id);
     this.context = new ProcessorContextImpl(options.applicationId, id, options.clock);
     this.context.attach(this);
     this.runPunctuation = (schedule, time) => this.punctuate(schedule, time);

@@ -39,6 +39,7 @@ import { StreamsPartitionAssignor } from './streams-assignor.ts';
 import type { ResolvedStreamsConfig } from './streams-config.ts';
 import { StreamsMetrics, type TaskMetrics } from './streams-metrics.ts';
 import { TaskManager, type CommitStepEvent } from './task-manager.ts';
+import { StreamsError } from '../errors/streams-errors.ts';
 import { changelogFetcherFor, StoreChangelogReader, type RestoreProgress } from './store-changelog-reader.ts';
 import { createStoreCache } from './store-cache-provider.ts';
 import { GlobalStreamThread, type GlobalStoresCarrier } from './global-stream-thread.ts';
@@ -212,7 +213,7 @@ export class StreamThread {
   async abort(): Promise<void> {
     this.running = false;
     this.cancelSleep();
-    this.settleFirstReady(new Error('the application stopped before its first assignment ran'));
+    this.settleFirstReady(new StreamsError(`Application "${this.config.applicationId}" stopped before its first assignment ran`));
     const tasks = [...(this.taskManager?.detachAll() ?? []), ...(this.taskManager?.takeSuspended() ?? [])];
     this.closeTasks(tasks);
     await this.consumer?.disconnect().catch(() => undefined);
