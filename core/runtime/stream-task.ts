@@ -31,6 +31,7 @@ import { PartitionGroup, partitionKey } from './partition-group.ts';
 import { ProcessorContextImpl, taskName, type TaskServices } from './processor-context-impl.ts';
 import { ProcessorNode } from './processor-node.ts';
 import { ProcessorStateManager } from './processor-state-manager.ts';
+import { TASK_TRANSITIONS, type TaskState } from './task-state.ts';
 import { buildTaskNodes } from './task-nodes.ts';
 import { PunctuationQueue, PunctuationSchedule } from './punctuation-queue.ts';
 import type { RecordCollector } from './record-collector.ts';
@@ -61,20 +62,6 @@ export interface StreamTaskOptions {
   readonly globalStore?: (name: string) => StateStore | undefined;
 }
 
-/**
- * Lifecycle of a task. `restoring`: stores open, changelogs being replayed, processors not yet
- * initialized, no records processed. `suspended`: revoked in a rebalance but kept (stores open,
- * processors initialized) in case the same task comes back; closed otherwise.
- */
-export type TaskState = 'created' | 'restoring' | 'running' | 'suspended' | 'closed';
-
-const VALID_TRANSITIONS: { readonly [S in TaskState]: readonly TaskState[] } = {
-  created: ['restoring', 'closed'],
-  restoring: ['running', 'suspended', 'closed'],
-  running: ['suspended', 'closed'],
-  suspended: ['running', 'restoring', 'closed'],
-  closed: [],
-};
 
 /**
  * One task.
@@ -151,7 +138,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   }
 
   private transition(to: TaskState): void {
-    if (!VALID_TRANSITIONS[this.taskState].includes(to)) {
+    if (!TASK_TRANSITIONS[this.taskState].includes(to)) {
       throw new StreamsError(`Task ${this.name}: illegal state transition ${this.taskState} -> ${to}`);
     }
     this.taskState = to;

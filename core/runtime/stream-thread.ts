@@ -41,6 +41,7 @@ import { StreamsMetrics, type TaskMetrics } from './streams-metrics.ts';
 import { TaskManager, type CommitStepEvent } from './task-manager.ts';
 import { StreamsError } from '../errors/streams-errors.ts';
 import { changelogFetcherFor, StoreChangelogReader, type RestoreProgress } from './store-changelog-reader.ts';
+import { TaskRestoration } from './task-restoration.ts';
 import { createStoreCache } from './store-cache-provider.ts';
 import { GlobalStreamThread, type GlobalStoresCarrier } from './global-stream-thread.ts';
 import type { TopologyLayout } from './topology-layout.ts';
@@ -74,7 +75,6 @@ export class StreamThread {
   private producer!: Producer;
   private consumer!: Consumer;
   private running = false;
-  private restorer!: StoreChangelogReader;
   /** The global stores (GlobalKTables) and their update loop. */
   global: GlobalStreamThread | null = null;
   private scheduled = false;
@@ -84,11 +84,7 @@ export class StreamThread {
   private lastCommitAt = 0;
   private readonly paused = new Set<string>();
   private readonly turn = (): void => this.runOnce();
-  /** The restoration in progress (tasks of the last assignment), or null. */
-  private restoring: Promise<void> | null = null;
-  /** Bumped at every revocation: a restore finishing for an older assignment reports nothing. */
-  private generation = 0;
-  private firstReady!: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void; settled: boolean };
+  private restoration!: TaskRestoration;
 
   constructor(
     private readonly topology: PhysicalTopology,
@@ -97,11 +93,6 @@ export class StreamThread {
     private readonly listener: StreamThreadListener,
   ) {
     this.metrics = new StreamsMetrics(config.clock.now());
-    let resolve!: () => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-    promise.catch(() => undefined);
-    this.firstReady = { promise, resolve, reject, settled: false };
   }
 
   /**
@@ -138,9 +129,23 @@ export class StreamThread {
     });
     await this.global.start();
     const global = this.global;
-    this.restorer = new StoreChangelogReader(fetcher, {
+    const reader = new StoreChangelogReader(fetcher, {
       batchBytes: c.restoreBatchBytes,
       onProgress: (progress) => this.listener.onRestore(progress),
+    });
+    this.restoration = new TaskRestoration(reader, {
+      isRunning: () => this.running,
+      activeTasks: () => this.taskManager.tasks(),
+      onTaskRestored: () => this.wake(),
+      onAssignmentReady: () => {
+        this.listener.onTasksAssigned();
+        this.wake();
+      },
+      onFailure: (error) => {
+        if (!this.running) return;
+        this.running = false;
+        this.listener.onFatalError(error);
+      },
     });
     this.taskManager = new TaskManager({
       layout: this.layout,
@@ -193,7 +198,7 @@ export class StreamThread {
     this.lastCommitAt = c.clock.now();
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
     this.schedule();
-    await this.firstReady.promise;
+    await this.restoration.firstReady;
   }
 
   /** Stops the loop, commits, closes the tasks and leaves the group; then disconnects the clients. */
@@ -213,7 +218,7 @@ export class StreamThread {
   async abort(): Promise<void> {
     this.running = false;
     this.cancelSleep();
-    this.settleFirstReady(new StreamsError(`Application "${this.config.applicationId}" stopped before its first assignment ran`));
+    this.restoration?.settle(new StreamsError(`Application "${this.config.applicationId}" stopped before its first assignment ran`));
     const tasks = [...(this.taskManager?.detachAll() ?? []), ...(this.taskManager?.takeSuspended() ?? [])];
     this.closeTasks(tasks);
     await this.consumer?.disconnect().catch(() => undefined);
@@ -262,7 +267,7 @@ export class StreamThread {
   }
 
   private async onPartitionsRevoked(revoked: TopicPartitions[]): Promise<void> {
-    this.generation++;
+    this.restoration.revoke();
     this.listener.onRebalanceStarted();
     while (this.busy !== null) await this.busy;
     for (const { topic, partitions } of revoked) {
@@ -281,7 +286,7 @@ export class StreamThread {
     for (const task of active) {
       task.suspend();
     }
-    if (this.restoring !== null) await this.restoring;
+    await this.restoration.settleRestoring();
     this.taskManager.keepSuspended([...active]);
   }
 
@@ -289,53 +294,7 @@ export class StreamThread {
     const toRestore = this.taskManager.assign(assigned);
     this.closeTasks(this.taskManager.takeSuspended());
     this.listener.onTasksCreated?.();
-    if (toRestore.length === 0) {
-      this.onAssignmentReady();
-      return;
-    }
-    const work = this.restoreTasks(toRestore);
-    const generation = this.generation;
-    this.restoring = work;
-    void work.then(
-      () => {
-        if (this.restoring === work) this.restoring = null;
-        if (generation === this.generation) this.onAssignmentReady();
-      },
-      (error: unknown) => {
-        if (this.restoring === work) this.restoring = null;
-        this.settleFirstReady(error);
-        if (!this.running) return;
-        this.running = false;
-        this.listener.onFatalError(error);
-      },
-    );
-  }
-
-  /** Restores the tasks one after the other; each starts processing as soon as it is restored. */
-  private async restoreTasks(tasks: readonly StreamTask[]): Promise<void> {
-    for (const task of tasks) {
-      if (task.state !== 'restoring') continue;
-      const wanted = (): boolean => task.state === 'restoring' && this.running;
-      await this.restorer.restore(task.id, task.stateManager, wanted);
-      if (!wanted()) continue;
-      task.completeRestoration();
-      this.wake();
-    }
-  }
-
-  private onAssignmentReady(): void {
-    if (this.taskManager.tasks().some((t) => t.state === 'restoring')) return;
-    this.listener.onTasksAssigned();
-    this.settleFirstReady(null);
-    this.wake();
-  }
-
-  private settleFirstReady(error: unknown): void {
-    const ready = this.firstReady;
-    if (ready.settled) return;
-    ready.settled = true;
-    if (error === null) ready.resolve();
-    else ready.reject(error);
+    this.restoration.begin(toRestore);
   }
 
   private closeTasks(tasks: readonly StreamTask[]): void {
