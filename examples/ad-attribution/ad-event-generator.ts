@@ -20,7 +20,10 @@ function random(seed: number): () => number {
 /** One generated event. */
 export type AdEvent = { readonly kind: 'impression'; readonly value: Impression; readonly timestamp: number } | { readonly kind: 'click'; readonly value: Click; readonly timestamp: number };
 
-/** `count` events, on average `gapMs` apart (at least 1 ms), starting at `start`. */
+/**
+ * `count` events, on average `gapMs` apart (at least 1 ms), from `start` (default: midnight UTC of
+ * yesterday, recent enough for the log's 7-day retention).
+ */
 export function generateAdEvents(count: number, options: { seed?: number; users?: number; ads?: number; gapMs?: number; start?: number } = {}): AdEvent[] {
   const rnd = random(options.seed ?? 11);
   const users = options.users ?? 200;
@@ -28,7 +31,7 @@ export function generateAdEvents(count: number, options: { seed?: number; users?
   const gap = options.gapMs ?? 400;
   const recent: { value: Impression; timestamp: number }[] = [];
   const out: AdEvent[] = [];
-  let t = options.start ?? Date.UTC(2026, 0, 1);
+  let t = options.start ?? Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
   for (let i = 0; i < count; i++) {
     t += 1 + Math.floor(rnd() * 2 * gap);
     if (rnd() < 0.7) {

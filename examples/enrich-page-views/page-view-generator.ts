@@ -20,6 +20,14 @@ function random(seed: number): () => number {
   };
 }
 
+/**
+ * The default start of generated time: midnight UTC of yesterday, recent enough for the log's 7-day
+ * retention and the same all day long.
+ */
+export function defaultStart(): number {
+  return Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
+}
+
 /** A keyed, timestamped record. */
 export interface Keyed<V> {
   readonly key: string;
@@ -33,7 +41,7 @@ export function userId(i: number): string {
 }
 
 /** Profiles of `users` users, one per user except every tenth, at `start`, `start + 1`, ... */
-export function generateProfiles(users: number, start = Date.UTC(2026, 0, 1)): Keyed<UserProfile>[] {
+export function generateProfiles(users: number, start = defaultStart()): Keyed<UserProfile>[] {
   const out: Keyed<UserProfile>[] = [];
   for (let i = 0; i < users; i++) {
     if (i % 10 === 9) continue;
@@ -47,7 +55,7 @@ export function generateProfiles(users: number, start = Date.UTC(2026, 0, 1)): K
 }
 
 /** `count` page views keyed by session, by random users, a few ms apart, starting one minute after `start`. */
-export function generatePageViews(count: number, users: number, seed = 7, start = Date.UTC(2026, 0, 1)): Keyed<PageView>[] {
+export function generatePageViews(count: number, users: number, seed = 7, start = defaultStart()): Keyed<PageView>[] {
   const rnd = random(seed);
   const out: Keyed<PageView>[] = [];
   let t = start + 60_000;

@@ -11,6 +11,8 @@ import { StreamsBuilder } from '../../operators/streams-builder.ts';
 
 const str = Serdes.string();
 const APP = 'join-restore';
+/** Recent timestamps: the embedded log's 7-day retention would delete older segments. */
+const BASE = Date.now() - 3_600_000;
 
 function topology(kind: 'lmdb' | 'memory'): PhysicalTopology {
   const b = new StreamsBuilder();
@@ -70,9 +72,9 @@ describe('operators/k-stream-k-stream-join restore', () => {
         // First instance: left records wait for partners; 'lonely' never gets one.
         const first = new TributaryStreams(topology(kind), { applicationId: APP, log: { client: log }, stateDir: join(dir, 'state-1'), commitIntervalMs: 20 });
         await first.start();
-        for (let i = 0; i < 20; i++) await send('left', `k${i}`, `L${i}`, 10_000 + i);
-        await send('left', 'lonely', 'L-lonely', 10_500);
-        await send('right', 'r-early', 'x', 9_000); // a right record waiting in the right store
+        for (let i = 0; i < 20; i++) await send('left', `k${i}`, `L${i}`, BASE + 10_000 + i);
+        await send('left', 'lonely', 'L-lonely', BASE + 10_500);
+        await send('right', 'r-early', 'x', BASE + 9_000); // a right record waiting in the right store
         await waitCommitted(log, ['left', 'right']);
         await first.close();
         expect(await output(log)).toEqual([]);
@@ -80,16 +82,16 @@ describe('operators/k-stream-k-stream-join restore', () => {
         // Second instance on a fresh state directory: everything must come back from the changelogs.
         const second = new TributaryStreams(topology(kind), { applicationId: APP, log: { client: log }, stateDir: join(dir, 'state-2'), commitIntervalMs: 20 });
         await second.start();
-        for (let i = 0; i < 20; i++) await send('right', `k${i}`, `R${i}`, 10_100 + i);
-        await send('left', 'r-early', 'late-left', 9_500); // joins the restored right record
+        for (let i = 0; i < 20; i++) await send('right', `k${i}`, `R${i}`, BASE + 10_100 + i);
+        await send('left', 'r-early', 'late-left', BASE + 9_500); // joins the restored right record
         await waitCommitted(log, ['left', 'right']);
         // Move every task's stream time past lonely's wait (2 * 1000 ms): one record per partition.
-        await producer.send({ topic: 'right', messages: [0, 1].map((partition) => ({ key: `tick${partition}`, value: 't', timestamp: '20000', partition })) });
+        await producer.send({ topic: 'right', messages: [0, 1].map((partition) => ({ key: `tick${partition}`, value: 't', timestamp: String(BASE + 20_000), partition })) });
         await waitCommitted(log, ['right']);
         await second.close();
         await producer.disconnect();
 
-        const expected = [...Array.from({ length: 20 }, (_, i) => `k${i} L${i}+R${i} ${10_100 + i}`), 'lonely L-lonely+null 10500', 'r-early late-left+x 9500'].sort();
+        const expected = [...Array.from({ length: 20 }, (_, i) => `k${i} L${i}+R${i} ${BASE + 10_100 + i}`), `lonely L-lonely+null ${BASE + 10_500}`, `r-early late-left+x ${BASE + 9_500}`].sort();
         expect(await output(log)).toEqual(expected);
       } finally {
         await log.close();
