@@ -5,6 +5,10 @@
 export { EmbeddedLog } from './clients/embedded/embedded-log.ts';
 export type { EmbeddedLogOptions, FetchRequest, FetchOptions, FetchedPartition } from './clients/embedded/embedded-log.ts';
 
+// Kafka backend (kafkajs)
+export { KafkajsLogClient } from './clients/kafkajs/kafkajs-log-client.ts';
+export type { KafkaConnectionOptions, KafkajsLogClientOptions } from './clients/kafkajs/kafkajs-log-client.ts';
+
 // Kafka-protocol broker
 export { KafkaBroker, DEFAULT_SOCKET_REQUEST_MAX_BYTES } from './broker/broker.ts';
 export type { KafkaBrokerOptions } from './broker/broker.ts';

@@ -6,7 +6,7 @@ describe('package entry', () => {
     for (const name of [
       'EmbeddedLog', 'StreamsBuilder', 'KStream', 'TributaryStreams', 'TopologyTestDriver', 'Topology', 'Serdes',
       'Record', 'Headers', 'TributaryError', 'LogCorruptedError', 'TopologyError', 'SerdeError', 'ManualClock',
-      'StickyAssignor', 'partitionForKey', 'fromObservable', 'EmbeddedSchemaRegistry', 'registerCompressionCodec', 'KafkaBroker',
+      'StickyAssignor', 'partitionForKey', 'fromObservable', 'EmbeddedSchemaRegistry', 'registerCompressionCodec', 'KafkaBroker', 'KafkajsLogClient',
     ]) {
       expect(tributary, name).toHaveProperty(name);
     }
