@@ -8,8 +8,10 @@
  * Every topic has one partition (as in Kafka's TopologyTestDriver), so each sub-topology runs as task
  * `<id>_0`. A piped record is processed to completion before `pipeInput` returns: records the topology
  * writes to its repartition topics are fed back to the sub-topology that reads them, until no task has
- * anything buffered; then the stores are flushed (a commit). `advanceWallClockTime` moves the virtual
- * clock and fires wall-clock punctuations.
+ * anything buffered; then the stores are flushed (a commit), and records that flush writes (a cache
+ * forwarding its latest values to a repartition or subscription topic) are processed and committed in
+ * turn, until nothing is left. `advanceWallClockTime` moves the virtual clock, fires wall-clock
+ * punctuations and processes what they produced the same way.
  *
  * Global stores (`topology.globalStores`, GlobalKTables) live in one more task, `global`, fed by their
  * input topics; every processor reads them by name, and `getStateStore` returns them.
@@ -99,6 +101,8 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
   private readonly patternSources: { sub: number; source: SourceNodeDef }[] = [];
   private readonly routed = new Map<string, StreamTask>();
   private processing = false;
+  /** Records fed to tasks so far (tells whether a commit's flush produced input). */
+  private enqueued = 0;
   private closed = false;
   private readonly ownedStateDir: string | null;
   /** The task of the global stores (GlobalKTables), or null. */
@@ -287,26 +291,33 @@ export class TopologyTestDriver implements InputTopicSink, OutputTopicSource {
   private enqueue(task: StreamTask, topic: string, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number): void {
     const offset = this.offsets.get(topic) ?? 0;
     this.offsets.set(topic, offset + 1);
+    this.enqueued++;
     task.addRecords(topic, 0, [new DriverMessage(key, value, headers, timestamp, offset)], offset + 1);
   }
 
-  /** Processes until no task has anything buffered (records fed back through repartition topics included), then commits. */
+  /**
+   * Processes until no task has anything buffered, then commits; repeats while the commit's flush
+   * (caches forwarding their latest values) wrote records to topics the topology reads, so a piped
+   * record is processed to completion with caching on as with caching off.
+   */
   private processAll(): void {
     if (this.processing) return;
     this.processing = true;
     try {
-      if (this.globalTask !== null) while (this.globalTask.processOne());
+      const all = this.globalTask === null ? this.tasks : [this.globalTask, ...this.tasks];
       for (let more = true; more; ) {
-        more = false;
-        for (const task of this.tasks) {
-          while (task.processOne()) more = true;
+        for (let busy = true; busy; ) {
+          busy = false;
+          for (const task of all) while (task.processOne()) busy = true;
         }
-      }
-      for (const task of this.globalTask === null ? this.tasks : [this.globalTask, ...this.tasks]) {
-        if (!task.commitNeeded && !task.commitRequested) continue;
-        task.flushStores();
-        task.markCommitted(task.offsetsToCommit());
-        if (task.stateful) task.checkpoint(false);
+        const enqueuedBefore = this.enqueued;
+        for (const task of all) {
+          if (!task.commitNeeded && !task.commitRequested) continue;
+          task.flushStores();
+          task.markCommitted(task.offsetsToCommit());
+          if (task.stateful) task.checkpoint(false);
+        }
+        more = this.enqueued !== enqueuedBefore;
       }
     } finally {
       this.processing = false;
