@@ -26,7 +26,7 @@ import type { ProcessorSupplier } from '../processor/processor.ts';
 import type { StateStore, StoreBuilder } from '../processor/state-store.ts';
 import type { Serde } from '../serde/serde.ts';
 import type { Clock } from '../time/clock.ts';
-import type { ProcessorNodeDef, SourceNodeDef, SubtopologyDef } from '../topology/physical-topology.ts';
+import type { GlobalStoreDef, ProcessorNodeDef, SourceNodeDef, SubtopologyDef } from '../topology/physical-topology.ts';
 import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
 import { StreamsError } from '../errors/streams-errors.ts';
 import { checkpointKey, readCheckpoint, writeCheckpoint } from './checkpoint-file.ts';
@@ -38,22 +38,10 @@ import type { ResolvedStreamsConfig } from './streams-config.ts';
 import { DriverMessage } from './test-record.ts';
 import type { SubtopologyLayout } from './topology-layout.ts';
 
-/**
- * A global store of a topology: the store, the topic it mirrors and how records of that topic update
- * it. Topologies offer them as `globalStores` (the DSL's `builder.globalTable(topic)` adds one).
- */
-export interface GlobalStoreDef {
-  /** The store builder (logging is ignored: the source topic is the changelog). */
-  readonly builder: StoreBuilder;
-  /** The source topic (not prefixed). */
-  readonly topic: string;
-  readonly keySerde: Serde<any>;
-  readonly valueSerde: Serde<any>;
-  /** The state update processor: receives the deserialized records, writes the store (named by the builder). */
-  readonly processor: ProcessorSupplier<any, any, any, any>;
-}
+/** A global store of a topology (defined with the physical topology, `Topology.addGlobalStore`). */
+export type { GlobalStoreDef };
 
-/** A topology that may carry global stores (structural: the physical topology contract has none yet). */
+/** A topology that may carry global stores (every `PhysicalTopology` does: `globalStores`). */
 export interface GlobalStoresCarrier {
   readonly globalStores?: readonly GlobalStoreDef[];
 }
@@ -293,8 +281,10 @@ export function buildGlobalTask(defs: readonly GlobalStoreDef[], partitions: rea
   const builders = new Map<string, StoreBuilder>();
   for (const d of defs) {
     const name = d.builder.name;
-    const source: SourceNodeDef = { kind: 'source', name: `global-${name}-source`, topics: [d.topic], internal: false, keySerde: d.keySerde, valueSerde: d.valueSerde, children: [`global-${name}-update`] };
-    const update: ProcessorNodeDef = { kind: 'processor', name: `global-${name}-update`, supplier: d.processor, parents: [source.name], children: [], stores: [name] };
+    const sourceName = d.sourceName ?? `global-${name}-source`;
+    const updateName = d.processorName ?? `global-${name}-update`;
+    const source: SourceNodeDef = { kind: 'source', name: sourceName, topics: [d.topic], internal: false, keySerde: d.keySerde, valueSerde: d.valueSerde, children: [updateName] };
+    const update: ProcessorNodeDef = { kind: 'processor', name: updateName, supplier: d.processor, parents: [source.name], children: [], stores: [name] };
     nodes.set(source.name, source);
     nodes.set(update.name, update);
     sources.push(source);

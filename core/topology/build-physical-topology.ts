@@ -6,6 +6,7 @@ import { TopologyError } from '../errors/streams-errors.ts';
 import type { StoreBuilder } from '../processor/state-store.ts';
 import {
   changelogTopicName,
+  type GlobalStoreDef,
   type InternalTopicDef,
   type NodeDef,
   type PhysicalTopology,
@@ -34,6 +35,8 @@ export interface TopologySpec {
   /** processor name -> store names, in connection order. */
   readonly storeConnections: ReadonlyMap<string, readonly string[]>;
   readonly internalTopics: ReadonlyMap<string, InternalTopicSpec>;
+  /** Global stores, in the order they were added (optional for callers that have none). */
+  readonly globalStores?: readonly GlobalStoreDef[];
 }
 
 class BuiltTopology implements PhysicalTopology {
@@ -41,10 +44,11 @@ class BuiltTopology implements PhysicalTopology {
     readonly subtopologies: readonly SubtopologyDef[],
     readonly internalTopics: ReadonlyMap<string, InternalTopicDef>,
     readonly storeBuilders: ReadonlyMap<string, StoreBuilder>,
+    readonly globalStores: readonly GlobalStoreDef[],
   ) {}
 
   describe(): TopologyDescription {
-    return describeSubtopologies(this.subtopologies);
+    return describeSubtopologies(this.subtopologies, this.globalStores);
   }
 }
 
@@ -121,6 +125,9 @@ function checkStores(spec: TopologySpec): void {
     if (node === undefined) throw new TopologyError(`Store connection names unknown processor "${processor}"`);
     if (node.kind !== 'processor') throw new TopologyError(`Only processors can use stores; "${processor}" is a ${node.kind}`);
     for (const store of stores) {
+      if (spec.globalStores?.some((g) => g.builder.name === store)) {
+        throw new TopologyError(`Processor "${processor}" is connected to global store "${store}": processors read global stores without a connection`);
+      }
       if (!spec.stores.has(store)) throw new TopologyError(`Processor "${processor}" is connected to unknown store "${store}"`);
       used.add(store);
     }
@@ -252,5 +259,6 @@ export function buildPhysicalTopology(spec: TopologySpec): PhysicalTopology {
     );
   }
 
-  return Object.freeze(new BuiltTopology(Object.freeze(subtopologies), internalTopics, new Map(spec.stores)));
+  const globalStores = Object.freeze([...(spec.globalStores ?? [])]);
+  return Object.freeze(new BuiltTopology(Object.freeze(subtopologies), internalTopics, new Map(spec.stores), globalStores));
 }

@@ -152,6 +152,28 @@ export interface InternalTopicDef {
 }
 
 /**
+ * A global store (the state of a GlobalKTable): a full copy of `topic` (every partition) on every
+ * instance, restored from the topic itself (it is the store's changelog, so the store logs nothing) and
+ * kept up to date by `processor`. Global stores run in no sub-topology and generate no tasks; any
+ * processor may read them by name (`context.getStateStore`) without being connected to them.
+ * `Topology.addGlobalStore` adds one; the runtime's global stream thread runs them.
+ */
+export interface GlobalStoreDef {
+  /** The store builder (logging disabled: the source topic is the changelog). */
+  readonly builder: StoreBuilder;
+  /** The source topic (not prefixed). */
+  readonly topic: string;
+  readonly keySerde: Serde<any>;
+  readonly valueSerde: Serde<any>;
+  /** The state update processor: receives the deserialized records, writes the store (named by the builder). */
+  readonly processor: ProcessorSupplier<any, any, any, any>;
+  /** The name of the source node reading the topic (default `global-<store>-source`). */
+  readonly sourceName?: string;
+  /** The name of the update processor node (default `global-<store>-update`). */
+  readonly processorName?: string;
+}
+
+/**
  * The immutable, validated topology the runtime executes.
  *
  * @example
@@ -162,7 +184,10 @@ export interface PhysicalTopology {
   readonly subtopologies: readonly SubtopologyDef[];
   /** Internal topics by unprefixed name: repartition topics, and `<store>-changelog` for logged stores. */
   readonly internalTopics: ReadonlyMap<string, InternalTopicDef>;
+  /** Stores of the sub-topologies (built per task). Global stores are not among them. */
   readonly storeBuilders: ReadonlyMap<string, StoreBuilder>;
+  /** The global stores (GlobalKTables), in the order they were added. */
+  readonly globalStores: readonly GlobalStoreDef[];
   /** The printable description (sub-topologies, sources, processors, sinks, stores). */
   describe(): TopologyDescription;
 }

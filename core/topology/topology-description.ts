@@ -11,9 +11,19 @@
  *       <-- orders-source
  *     Sink: orders-source.filter-0.to-0 (topic: big-orders)
  *       <-- orders-source.filter-0
+ *
+ *   Sub-topology: 1 for global store (will not generate tasks)
+ *     Source: countries (topics: [countries])
+ *       --> countries-table-source
+ *     Processor: countries-table-source (stores: [countries-store])
+ *       --> none
+ *       <-- countries
  * ```
+ *
+ * Global stores are numbered after the sub-topologies that run as tasks (Kafka numbers them in the
+ * order their sources were added), so task ids `<sub-topology>_<partition>` never depend on them.
  */
-import type { NodeDef, SubtopologyDef } from './physical-topology.ts';
+import type { GlobalStoreDef, NodeDef, SubtopologyDef } from './physical-topology.ts';
 import { renderMermaid } from './topology-mermaid.ts';
 
 /** Members every node description has. */
@@ -57,6 +67,17 @@ export interface SubtopologyDescription {
   readonly nodes: readonly NodeDescription[];
 }
 
+/**
+ * A global store: the source reading its topic and the processor updating it. It runs on every
+ * instance in the global stream thread and generates no tasks.
+ */
+export interface GlobalStoreDescription {
+  /** Numbered after the sub-topologies. */
+  readonly id: number;
+  readonly source: SourceDescription;
+  readonly processor: ProcessorDescription;
+}
+
 function names(list: readonly string[]): string {
   return list.length === 0 ? 'none' : list.join(', ');
 }
@@ -88,14 +109,18 @@ function nodeToString(node: NodeDescription): string {
  */
 export class TopologyDescription {
   readonly subtopologies: readonly SubtopologyDescription[];
+  /** The global stores (GlobalKTables). */
+  readonly globalStores: readonly GlobalStoreDescription[];
 
-  constructor(subtopologies: readonly SubtopologyDescription[]) {
+  constructor(subtopologies: readonly SubtopologyDescription[], globalStores: readonly GlobalStoreDescription[] = []) {
     this.subtopologies = subtopologies;
+    this.globalStores = globalStores;
   }
 
   /**
    * Kafka Streams' text format (`Topologies:` / `Sub-topology: n` / `Source:` `Processor:` `Sink:`
-   * with `-->` successors and `<--` predecessors).
+   * with `-->` successors and `<--` predecessors; a global store as
+   * `Sub-topology: n for global store (will not generate tasks)`).
    */
   toString(): string {
     let out = 'Topologies:\n';
@@ -103,6 +128,10 @@ export class TopologyDescription {
       out += `   Sub-topology: ${sub.id}\n`;
       for (const node of sub.nodes) out += nodeToString(node);
       out += '\n';
+    }
+    for (const g of this.globalStores) {
+      out += `   Sub-topology: ${g.id} for global store (will not generate tasks)\n`;
+      out += nodeToString(g.source) + nodeToString(g.processor) + '\n';
     }
     return out;
   }
@@ -160,7 +189,17 @@ function describeNode(node: NodeDef): NodeDescription {
  * Describes the sub-topologies of a physical topology; nodes are ordered like Kafka Streams (larger
  * sub-tree first, ties by name), so sources come first and sinks last.
  */
-export function describeSubtopologies(subtopologies: readonly SubtopologyDef[]): TopologyDescription {
+export function describeSubtopologies(subtopologies: readonly SubtopologyDef[], globalStores: readonly GlobalStoreDef[] = []): TopologyDescription {
+  const globals = globalStores.map((g, i): GlobalStoreDescription => {
+    const store = g.builder.name;
+    const sourceName = g.sourceName ?? `global-${store}-source`;
+    const processorName = g.processorName ?? `global-${store}-update`;
+    return {
+      id: subtopologies.length + i,
+      source: { kind: 'source', name: sourceName, predecessors: [], successors: [processorName], topics: [g.topic], topicPattern: null },
+      processor: { kind: 'processor', name: processorName, predecessors: [sourceName], successors: [], stores: [store] },
+    };
+  });
   return new TopologyDescription(
     subtopologies.map((sub) => {
       const sizes = subtreeSizes(sub.nodes);
@@ -170,5 +209,6 @@ export function describeSubtopologies(subtopologies: readonly SubtopologyDef[]):
       });
       return { id: sub.id, nodes: ordered.map(describeNode) };
     }),
+    globals,
   );
 }

@@ -1,7 +1,7 @@
 /**
- * Renders a {@link TopologyDescription} as a Mermaid flowchart: one subgraph per sub-topology, topics
- * as parallelogram nodes outside the subgraphs (so a repartition topic connects the sub-topology that
- * writes it to the one that reads it), stores as cylinders linked to their processors.
+ * Renders a {@link TopologyDescription} as a Mermaid flowchart: one subgraph per sub-topology (and per
+ * global store), topics as parallelogram nodes outside the subgraphs (so a repartition topic connects the
+ * sub-topology that writes it to the one that reads it), stores as cylinders linked to their processors.
  */
 import type { TopologyDescription } from './topology-description.ts';
 
@@ -62,6 +62,18 @@ export function renderMermaid(description: TopologyDescription): string {
       }
     }
     lines.push('  end');
+  }
+  for (const g of description.globalStores) {
+    const source = `n${nodeIds.size}`;
+    nodeIds.set(g.source.name, source);
+    const processor = `n${nodeIds.size}`;
+    nodeIds.set(g.processor.name, processor);
+    lines.push(`  subgraph sub${g.id}[${label(`Sub-topology: ${g.id} for global store`)}]`);
+    lines.push(`    ${source}[${label(`Source: ${g.source.name}`)}]`, `    ${processor}[${label(`Processor: ${g.processor.name}`)}]`);
+    lines.push('  end');
+    for (const topic of g.source.topics ?? []) edges.push(`  ${topicId(topic)} --> ${source}`);
+    edges.push(`  ${source} --> ${processor}`);
+    for (const store of g.processor.stores) edges.push(`  ${processor} --- ${storeId(store)}`);
   }
   for (const [topic, id] of topicIds) lines.push(`  ${id}[/${label(topic)}/]`);
   for (const [store, id] of storeIds) lines.push(`  ${id}[(${label(store)})]`);

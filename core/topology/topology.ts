@@ -9,6 +9,7 @@ import type { StoreBuilder } from '../processor/state-store.ts';
 import type { Serde } from '../serde/serde.ts';
 import { buildPhysicalTopology, type InternalTopicSpec, type NodeSpec } from './build-physical-topology.ts';
 import type {
+  GlobalStoreDef,
   OffsetReset,
   PhysicalTopology,
   StreamPartitioner,
@@ -34,6 +35,20 @@ export interface SinkOptions {
   partitioner?: StreamPartitioner<any, any>;
   /** The topic name is internal (a repartition topic): the runtime prefixes it with the application id. */
   internal?: boolean;
+}
+
+/** Options of {@link Topology.addGlobalStore}. */
+export interface GlobalStoreOptions {
+  /** Deserializes the topic's keys (required: the global task has no default serdes). */
+  keySerde: Serde<any>;
+  /** Deserializes the topic's values. */
+  valueSerde: Serde<any>;
+  /** The state update processor: gets every record of the topic and writes the store (by the builder's name). */
+  processor: ProcessorSupplier<any, any, any, any>;
+  /** The name of the source node (default `global-<store>-source`). */
+  sourceName?: string;
+  /** The name of the update processor node (default `global-<store>-update`). */
+  processorName?: string;
 }
 
 /** Declaration of an internal topic (name without the application prefix). */
@@ -65,9 +80,12 @@ export class Topology {
   private readonly internalTopics = new Map<string, InternalTopicSpec>();
   /** `i:` / `e:` + topic -> source node name, so a topic has one source. */
   private readonly topicSources = new Map<string, string>();
+  private readonly globalStores = new Map<string, GlobalStoreDef>();
+  /** Source and processor names of the global stores (they share the namespace of the nodes). */
+  private readonly globalNodeNames = new Set<string>();
 
   private addNode(node: NodeSpec): void {
-    if (this.nodes.has(node.name)) throw new TopologyError(`Node "${node.name}" is already added to the topology`);
+    if (this.nodes.has(node.name) || this.globalNodeNames.has(node.name)) throw new TopologyError(`Node "${node.name}" is already added to the topology`);
     this.nodes.set(node.name, node);
   }
 
@@ -156,6 +174,51 @@ export class Topology {
     return this;
   }
 
+  /**
+   * Adds a global store (Kafka Streams' `addGlobalStore`): a full copy of every partition of `topic` on
+   * every instance, restored from the topic itself (so the store must not log: the topic is its
+   * changelog) and kept up to date by `options.processor`, which receives each deserialized record and
+   * writes the store. Global stores generate no tasks; any processor reads them by name without being
+   * connected to them.
+   *
+   * @throws TopologyError for a duplicate store or node name, a store with logging enabled, a missing
+   *   serde or processor, or a topic another source or global store already reads.
+   * @example
+   * topology.addGlobalStore(Stores.keyValueStoreBuilder({ name: 'countries', keySerde, valueSerde, logging: false }), 'countries', {
+   *   keySerde, valueSerde, processor: () => new CountryUpdater(),
+   * });
+   */
+  addGlobalStore(builder: StoreBuilder, topic: string, options: GlobalStoreOptions): this {
+    checkName('Store', builder?.name);
+    const store = builder.name;
+    checkName(`Global store "${store}" topic`, topic);
+    if (this.stores.has(store) || this.globalStores.has(store)) throw new TopologyError(`Store "${store}" is already added to the topology`);
+    if (builder.loggingEnabled) {
+      throw new TopologyError(`Global store "${store}" must have logging disabled: its source topic "${topic}" is its changelog`);
+    }
+    if (options?.keySerde === undefined || options.valueSerde === undefined) {
+      throw new TopologyError(`Global store "${store}" (topic: ${topic}) needs a key serde and a value serde`);
+    }
+    if (typeof options.processor !== 'function') throw new TopologyError(`Global store "${store}" needs a processor supplier function`);
+    const sourceName = options.sourceName ?? `global-${store}-source`;
+    const processorName = options.processorName ?? `global-${store}-update`;
+    checkName('Source', sourceName);
+    checkName('Processor', processorName);
+    for (const name of [sourceName, processorName]) {
+      if (this.nodes.has(name) || this.globalNodeNames.has(name)) throw new TopologyError(`Node "${name}" is already added to the topology`);
+    }
+    if (sourceName === processorName) throw new TopologyError(`Global store "${store}": the source and the processor need different names`);
+    const other = this.topicSources.get('e:' + topic);
+    if (other !== undefined) throw new TopologyError(`Topic "${topic}" is already read by source "${other}" (global store "${store}")`);
+    this.topicSources.set('e:' + topic, sourceName);
+    this.globalNodeNames.add(sourceName).add(processorName);
+    this.globalStores.set(
+      store,
+      Object.freeze({ builder, topic, keySerde: options.keySerde, valueSerde: options.valueSerde, processor: options.processor, sourceName, processorName }),
+    );
+    return this;
+  }
+
   /** Connects a processor to stores (added before or after); checked by {@link Topology.build}. */
   connectProcessorAndStateStores(processorName: string, ...storeNames: string[]): this {
     checkName('Processor', processorName);
@@ -207,7 +270,7 @@ export class Topology {
    * topology already built.
    *
    * @throws TopologyError for an unknown parent, a cycle, a sink used as a parent, a store connection to
-   *   an unknown processor or store, or a store no processor uses.
+   *   an unknown processor or store (or to a global store), or a store no processor uses.
    */
   build(): PhysicalTopology {
     return buildPhysicalTopology({
@@ -215,6 +278,7 @@ export class Topology {
       stores: new Map(this.stores),
       storeConnections: new Map([...this.storeConnections].map(([p, s]) => [p, [...s]])),
       internalTopics: new Map(this.internalTopics),
+      globalStores: [...this.globalStores.values()],
     });
   }
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedLog } from '../../../core/clients/embedded/embedded-log.ts';
 import { TributaryStreams } from '../../../core/runtime/tributary-streams.ts';
-import type { GlobalStoreDef } from '../../../core/runtime/global-stream-thread.ts';
 import type { RestoreProgress } from '../../../core/runtime/store-changelog-reader.ts';
 import { Topology } from '../../../core/topology/topology.ts';
 import type { PhysicalTopology } from '../../../core/topology/physical-topology.ts';
@@ -81,11 +80,7 @@ function enrichTopology(): PhysicalTopology {
       'orders',
     )
     .addSink('out', 'enriched', { keySerde: str, valueSerde: str }, 'enrich')
-    .build();
-  const globalStores: GlobalStoreDef[] = [
-    {
-      builder: keyValueStoreBuilder({ name: 'countries', keySerde: str, valueSerde: str, logging: false, caching: false }),
-      topic: 'countries',
+    .addGlobalStore(keyValueStoreBuilder({ name: 'countries', keySerde: str, valueSerde: str, logging: false, caching: false }), 'countries', {
       keySerde: str,
       valueSerde: str,
       processor: () => {
@@ -95,9 +90,9 @@ function enrichTopology(): PhysicalTopology {
           process: (r: Record<string, string | null>) => store.put(r.key, r.value),
         };
       },
-    },
-  ];
-  return Object.assign(Object.create(built) as PhysicalTopology, { globalStores });
+    })
+    .build();
+  return built;
 }
 
 function app(stateDir: string, restores: RestoreProgress[]): TributaryStreams {

@@ -88,4 +88,45 @@ describe('core/topology/topology-description', () => {
     const m = new Topology().addSource('say "hi"', 't').describe().toMermaid();
     expect(m).toContain('n0["Source: say #quot;hi#quot;"]');
   });
+
+  it('lists global stores like Kafka Streams, numbered after the sub-topologies that generate tasks', () => {
+    const serde = { serialize: () => null, deserialize: () => null } as never;
+    const description = new Topology()
+      .addSource('src', 'input')
+      .addProcessor('p', noop, 'src')
+      .addGlobalStore({ ...store, name: 'countries-store', loggingEnabled: false }, 'countries', {
+        keySerde: serde,
+        valueSerde: serde,
+        processor: noop,
+        sourceName: 'countries',
+        processorName: 'countries-table-source',
+      })
+      .describe();
+    expect(description.globalStores.map((g) => g.id)).toEqual([1]);
+    expect(description.toString()).toBe(
+      [
+        'Topologies:',
+        '   Sub-topology: 0',
+        '    Source: src (topics: [input])',
+        '      --> p',
+        '    Processor: p (stores: [])',
+        '      --> none',
+        '      <-- src',
+        '',
+        '   Sub-topology: 1 for global store (will not generate tasks)',
+        '    Source: countries (topics: [countries])',
+        '      --> countries-table-source',
+        '    Processor: countries-table-source (stores: [countries-store])',
+        '      --> none',
+        '      <-- countries',
+        '',
+        '',
+      ].join('\n'),
+    );
+    const mermaid = description.toMermaid();
+    expect(mermaid).toContain('subgraph sub1["Sub-topology: 1 for global store"]');
+    expect(mermaid).toContain('n2["Source: countries"]');
+    expect(mermaid).toContain('n2 --> n3');
+    expect(mermaid).toContain('n3 --- s0');
+  });
 });

@@ -126,4 +126,47 @@ describe('core/topology/topology', () => {
     expect([...physical.subtopologies[0]!.nodes.keys()]).toEqual(['in']);
     expect(t.build().subtopologies[0]!.nodes.size).toBe(2);
   });
+
+  describe('addGlobalStore', () => {
+    const serde = { serialize: () => null, deserialize: () => null } as never;
+    const options = { keySerde: serde, valueSerde: serde, processor: noop };
+
+    it('carries global stores in the physical topology, outside the sub-topologies and their stores', () => {
+      const physical = new Topology()
+        .addSource('in', 'orders')
+        .addProcessor('p', noop, 'in')
+        .addGlobalStore(storeBuilder('countries', false), 'countries', options)
+        .addGlobalStore(storeBuilder('rates', false), 'rates', { ...options, sourceName: 'rates-src', processorName: 'rates-up' })
+        .build();
+      expect(physical.subtopologies).toHaveLength(1);
+      expect([...physical.storeBuilders.keys()]).toEqual([]);
+      expect([...physical.internalTopics.keys()]).toEqual([]); // no changelog: the topic is the changelog
+      expect(physical.globalStores.map((g) => [g.builder.name, g.topic, g.sourceName, g.processorName])).toEqual([
+        ['countries', 'countries', 'global-countries-source', 'global-countries-update'],
+        ['rates', 'rates', 'rates-src', 'rates-up'],
+      ]);
+      expect(physical.globalStores[0]!.processor).toBe(noop);
+      expect(physical.globalStores[0]!.keySerde).toBe(serde);
+    });
+
+    it('rejects a logged store, missing serdes or processor, a taken topic, store or node name', () => {
+      const t = (): Topology => new Topology().addSource('in', 'orders').addStateStore(storeBuilder('s'), 'p').addProcessor('p', noop, 'in');
+      expect(() => t().addGlobalStore(storeBuilder('g', true), 'g', options)).toThrow(/must have logging disabled/);
+      expect(() => t().addGlobalStore(storeBuilder('g', false), 'g', { ...options, keySerde: undefined as never })).toThrow(/key serde and a value serde/);
+      expect(() => t().addGlobalStore(storeBuilder('g', false), 'g', { ...options, processor: undefined as never })).toThrow(/processor supplier/);
+      expect(() => t().addGlobalStore(storeBuilder('g', false), 'orders', options)).toThrow(/already read by source "in"/);
+      expect(() => t().addGlobalStore(storeBuilder('s', false), 'g', options)).toThrow(/Store "s" is already added/);
+      expect(() => t().addGlobalStore(storeBuilder('g', false), 'g', { ...options, sourceName: 'p' })).toThrow(/Node "p" is already added/);
+      const withGlobal = t().addGlobalStore(storeBuilder('g', false), 'g', options);
+      expect(() => withGlobal.addSource('again', 'g')).toThrow(TopologyError);
+      expect(() => withGlobal.addProcessor('global-g-source', noop, 'in')).toThrow(/already added/);
+      expect(() => withGlobal.addGlobalStore(storeBuilder('g', false), 'h', options)).toThrow(/already added/);
+    });
+
+    it('refuses a processor connected to a global store (processors read them without a connection)', () => {
+      const t = new Topology().addSource('in', 'orders').addProcessor('p', noop, 'in').addGlobalStore(storeBuilder('g', false), 'g', options);
+      t.connectProcessorAndStateStores('p', 'g');
+      expect(() => t.build()).toThrow(/connected to global store "g"/);
+    });
+  });
 });
