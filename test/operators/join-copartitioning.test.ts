@@ -111,5 +111,28 @@ describe('operators/join co-partitioning', () => {
         await log.close();
       }
     });
+
+    it('a stream-table join of topics with different partition counts fails the start too', async () => {
+      const log = await EmbeddedLog.open({ dir: join(dir, 'log') });
+      try {
+        const admin = log.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: 'views', numPartitions: 4 }, { topic: 'users', numPartitions: 2 }] });
+        await admin.disconnect();
+        const b = new StreamsBuilder();
+        const users = b.table<string, string>('users', { keySerde: str, valueSerde: str, kind: 'memory' });
+        b.stream<string, string>('views', { keySerde: str, valueSerde: str }).join(users, (v, u) => v + u).to('out', { valueSerde: str });
+        const app = new TributaryStreams(b.build(), { applicationId: 'copart-st', log: { client: log }, stateDir: join(dir, 'state') });
+        const failure = await app.start().then(
+          () => null,
+          (e: unknown) => e,
+        );
+        await app.close().catch(() => undefined);
+        expect(failure).toBeInstanceOf(TopologyError);
+        expect(String((failure as Error).message)).toMatch(/views \(4\).*users \(2\)|users \(2\).*views \(4\)/);
+      } finally {
+        await log.close();
+      }
+    });
   });
 });

@@ -163,6 +163,19 @@ describe('operators/k-stream-k-stream-join', () => {
     expect(h.pipe('R', 'k', 'late', 100)).toEqual([]);
   });
 
+  it('self-join: a stream joined with itself pairs each record with itself and its window neighbours', () => {
+    const b = new StreamsBuilder();
+    const s = b.stream<string, string>('left', { keySerde: str, valueSerde: str });
+    s.join(s, (x, y) => show(x, y), JoinWindows.ofTimeDifferenceWithNoGrace(10), { kind: 'memory' }).to('out', { valueSerde: str });
+    const d = testDriver(b.build());
+    const input = d.createInputTopic('left', str, str);
+    const out = d.createOutputTopic('out', str, str);
+    input.pipeInput('k', 'A', 1);
+    expect(out.readValuesToList()).toEqual(['[A, A]']);
+    input.pipeInput('k', 'B', 2);
+    expect(out.readValuesToList()).toEqual(['[B, A]', '[A, B]', '[B, B]']);
+  });
+
   it('null keys and null values are dropped on both sides', () => {
     const h = harness('outer', JoinWindows.ofTimeDifferenceWithNoGrace(10));
     expect(h.pipe('L', null, 'A', 1)).toEqual([]);
