@@ -426,9 +426,9 @@ export class KStream<K, V, S extends Keying = Keying> {
 
   /**
    * Left join: like {@link KStream.join}, and every record of this stream is also emitted when it found
-   * no partner, with `null` for the other value. With a stream, that happens only once the record's
-   * window has closed (stream time past its timestamp + window + grace), never eagerly; the waiting
-   * records live in the changelogged outer join shared store. With a table, at once.
+   * no partner, with `null` for the other value. With a stream, that happens only once no partner can
+   * be accepted any more (see {@link JoinWindows}: stream time past `t + 2 * after + grace`), never
+   * eagerly; the waiting records live in the changelogged outer join shared store. With a table, at once.
    *
    * @throws TopologyError when the other input belongs to another builder or an argument is invalid
    * @example
