@@ -4,7 +4,11 @@
  * - count by key over 10,000 keys (LMDB), and over 1,000,000 distinct keys (LMDB and in-memory);
  * - 1-minute tumbling windowed count over 10,000 keys;
  * - restore of a 1,000,000-entry changelog into a fresh LMDB store;
- * - peak RSS (process.resourceUsage().maxRSS) with the configured store cache (`cacheMaxBytes`).
+ * - peak RSS (process.resourceUsage().maxRSS) with the configured store cache (`cacheMaxBytes`), and
+ *   its two parts sampled from /proc/self/status every 20 ms: peak RssAnon (the JS heap, Buffers,
+ *   native allocations: what the cache bound must keep bounded) and peak RssFile (mapped file pages,
+ *   mostly LMDB's memory-mapped data file: OS page cache the kernel can drop, so it grows with the
+ *   data on disk, not with the process's own memory).
  * A run is timed from `start()` until every input record is processed and committed (commit included).
  * Each scenario runs in its own process (this file re-executed with BENCH_SCENARIO), so each peak RSS
  * is that scenario's own; `peakRssMB` is the largest among the LMDB scenarios.
@@ -12,7 +16,7 @@
  * BENCH_RECORDS (default 1,000,000) sets the records per run; BENCH_ONLY=count10k,windowed,... a subset.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +43,23 @@ await admin.connect();
 const producer = log.producer();
 await producer.connect();
 const str = Serdes.string();
+
+/** Peak RssAnon and RssFile (kB) seen by {@link sampleRss} (Linux; stays 0 elsewhere). */
+const rssPeak = { anonKB: 0, fileKB: 0 };
+
+/** Reads RssAnon and RssFile from /proc/self/status into {@link rssPeak}. */
+function sampleRss(): void {
+  let status: string;
+  try {
+    status = readFileSync('/proc/self/status', 'latin1');
+  } catch {
+    return;
+  }
+  const anon = /RssAnon:\s+(\d+)/.exec(status);
+  const file = /RssFile:\s+(\d+)/.exec(status);
+  if (anon !== null) rssPeak.anonKB = Math.max(rssPeak.anonKB, Number(anon[1]));
+  if (file !== null) rssPeak.fileKB = Math.max(rssPeak.fileKB, Number(file[1]));
+}
 
 /** Produces `n` records with keys `k<i % keys>` and event times 1 ms apart, in batches. */
 async function prepareInput(topic: string, n: number, keys: number): Promise<void> {
@@ -146,12 +167,23 @@ async function runScenario(name: Scenario): Promise<number> {
 const scenario = process.env.BENCH_SCENARIO as Scenario | undefined;
 if (scenario !== undefined) {
   // Child: one scenario, then its figures as the last line.
+  const sampler = setInterval(sampleRss, 20);
   const perSec = await runScenario(scenario);
+  clearInterval(sampler);
+  sampleRss();
   await producer.disconnect();
   await admin.disconnect();
   await log.close();
   rmSync(dir, { recursive: true, force: true });
-  console.log(JSON.stringify({ scenario, perSec: Math.round(perSec), rssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  console.log(
+    JSON.stringify({
+      scenario,
+      perSec: Math.round(perSec),
+      rssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      rssAnonMB: Math.round(rssPeak.anonKB / 1024),
+      rssFileMB: Math.round(rssPeak.fileKB / 1024),
+    }),
+  );
   process.exit(0);
 }
 await producer.disconnect();
@@ -167,9 +199,11 @@ const LABELS: Record<Scenario, { name: string; key: string; note: string }> = {
   windowed: { name: 'windowed count, 1m tumbling, 10k keys', key: 'windowedPerSec', note: 'target >= 300,000' },
   restore: { name: `restore ${RESTORE_ENTRIES.toLocaleString('en-US')}-entry changelog into LMDB`, key: 'restorePerSec', note: 'target >= 500,000' },
 };
-const rows: { name: string; 'records/s': number; 'peak RSS MB': number; note: string }[] = [];
+const rows: { name: string; 'records/s': number; 'peak RSS MB': number; 'anon MB': number; 'file MB': number; note: string }[] = [];
 const figures: Record<string, number> = {};
 let peakRssMB = 0;
+let peakRssAnonMB = 0;
+let peakRssFileMB = 0;
 for (const name of SCENARIOS) {
   if (ONLY !== null && !ONLY.includes(name)) continue;
   const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
@@ -179,14 +213,23 @@ for (const name of SCENARIOS) {
   });
   const last = child.stdout.trim().split('\n').at(-1) ?? '';
   if (child.status !== 0 || !last.startsWith('{')) throw new Error(`scenario ${name} failed (${child.status}): ${child.stderr}`);
-  const { perSec, rssMB } = JSON.parse(last) as { perSec: number; rssMB: number };
+  const { perSec, rssMB, rssAnonMB, rssFileMB } = JSON.parse(last) as { perSec: number; rssMB: number; rssAnonMB: number; rssFileMB: number };
   const label = LABELS[name];
   figures[label.key] = perSec;
-  if (name !== 'count1mMemory') peakRssMB = Math.max(peakRssMB, rssMB);
-  else figures.count1mMemoryRssMB = rssMB;
-  rows.push({ name: label.name, 'records/s': perSec, 'peak RSS MB': rssMB, note: label.note });
+  if (name !== 'count1mMemory') {
+    peakRssMB = Math.max(peakRssMB, rssMB);
+    peakRssAnonMB = Math.max(peakRssAnonMB, rssAnonMB);
+    peakRssFileMB = Math.max(peakRssFileMB, rssFileMB);
+  } else {
+    figures.count1mMemoryRssMB = rssMB;
+    figures.count1mMemoryRssAnonMB = rssAnonMB;
+  }
+  rows.push({ name: label.name, 'records/s': perSec, 'peak RSS MB': rssMB, 'anon MB': rssAnonMB, 'file MB': rssFileMB, note: label.note });
 }
 
 printTable(`stateful streams, ${RECORDS.toLocaleString('en-US')} records per run, ${PARTITIONS} partitions, embedded log, store cache ${CACHE_MAX_BYTES / 1024 / 1024} MiB`, rows);
-console.log(`peak RSS of the LMDB runs: ${peakRssMB} MB (store cache ${CACHE_MAX_BYTES / 1024 / 1024} MiB; the in-memory store holds all its keys)`);
-printJson({ bench: 'streams-stateful', records: RECORDS, ...figures, peakRssMB, cacheMaxBytes: CACHE_MAX_BYTES });
+console.log(
+  `peak RSS of the LMDB runs: ${peakRssMB} MB, of which anonymous ${peakRssAnonMB} MB and mapped files ${peakRssFileMB} MB ` +
+    `(store cache ${CACHE_MAX_BYTES / 1024 / 1024} MiB; file pages are LMDB's mmap'd data, OS page cache; the in-memory store holds all its keys)`,
+);
+printJson({ bench: 'streams-stateful', records: RECORDS, ...figures, peakRssMB, peakRssAnonMB, peakRssFileMB, cacheMaxBytes: CACHE_MAX_BYTES });
