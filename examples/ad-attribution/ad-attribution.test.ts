@@ -1,20 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TopologyTestDriver } from '../../core/runtime/topology-test-driver.ts';
 import { Serdes } from '../../core/serde/serdes.ts';
-import { ensureJoinWindowStores } from '../../test/operators/join-window-store-double.ts';
 import { ATTRIBUTIONS_TOPIC, CLICKS_TOPIC, IMPRESSIONS_TOPIC, adAttributionTopology, type Attribution, type Click, type Impression } from './ad-attribution-topology.ts';
 import { expectedAttributions } from './ad-event-generator.ts';
 import { runAdAttribution } from './run-ad-attribution.ts';
 
 const str = Serdes.string();
 const MIN = 60_000;
-
-beforeAll(() => {
-  ensureJoinWindowStores(); // a no-op once state-stores has window stores
-});
 
 describe('examples/ad-attribution', () => {
   it('credits clicks to the impressions of the 10 minutes before; unattributed clicks come out when their window closes (driver)', () => {

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +10,10 @@ import type { PhysicalTopology } from '../../core/topology/physical-topology.ts'
 import { JoinWindows } from '../../operators/join-windows.ts';
 import { StreamsBuilder } from '../../operators/streams-builder.ts';
 import { closeDrivers, testDriver } from './driver-helper.ts';
-import { ensureJoinWindowStores } from './join-window-store-double.ts';
 
 const str = Serdes.string();
 const windows = JoinWindows.ofTimeDifferenceWithNoGrace(100);
 
-beforeAll(() => {
-  ensureJoinWindowStores();
-});
 afterEach(closeDrivers);
 
 function groupOf(topology: PhysicalTopology, node: string): string[] {
@@ -134,5 +130,6 @@ describe('operators/join co-partitioning', () => {
         await log.close();
       }
     });
+
   });
 });

@@ -1,16 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Serdes } from '../../core/serde/serdes.ts';
 import { JoinWindows } from '../../operators/join-windows.ts';
 import { StreamsBuilder } from '../../operators/streams-builder.ts';
 import type { TopologyTestDriver } from '../../core/runtime/topology-test-driver.ts';
 import { closeDrivers, testDriver } from './driver-helper.ts';
-import { ensureJoinWindowStores } from './join-window-store-double.ts';
 
 const str = Serdes.string();
 
-beforeAll(() => {
-  ensureJoinWindowStores();
-});
 afterEach(closeDrivers);
 
 type Kind = 'inner' | 'left' | 'outer';
