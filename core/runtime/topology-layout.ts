@@ -111,39 +111,42 @@ export class TopologyLayout {
   }
 
   /**
-   * Partition counts of the internal topics: the declared count, else (repartition) the largest count
-   * among the source topics of the sub-topology that writes it, else (changelog) the task count of the
-   * sub-topology whose store logs into it. Chains of repartition topics resolve in dependency order.
-   * @param counts partition counts of the existing (external) topics
-   * @throws TopologyError when a count cannot be determined
+   * Partition counts of the internal topics, as Kafka Streams plans them:
+   * 1. a declared count (`numberOfPartitions`) is kept;
+   * 2. a repartition topic in a co-partition group (the sources of the sub-topology reading it) that
+   *    has external topics takes their count (a foreign-key join's subscription topic the right
+   *    table's, its response topic the left table's); in a group of internal topics only, the declared
+   *    count of one of them, else the largest count of the group;
+   * 3. otherwise a repartition topic takes the largest count among the source topics of the
+   *    sub-topology that writes it, and a changelog the task count of the sub-topology whose store
+   *    logs into it.
+   * Steps 2-3 repeat until no count changes, so chains of repartition topics resolve in dependency
+   * order. Existing internal topics do not steer the plan (the caller compares their counts with it).
+   * @param counts partition counts of the existing topics
+   * @throws TopologyError when the external topics of a co-partition group have different counts
+   *   (naming them), or a count cannot be determined
    */
   planInternalTopics(counts: ReadonlyMap<string, number>): InternalTopicPlan[] {
-    const known = new Map(counts);
-    const plans = new Map<string, InternalTopicPlan>();
-    const pending = [...this.topology.internalTopics.values()];
-    for (let round = 0; pending.length > 0 && round <= pending.length + 1; round++) {
-      for (let i = 0; i < pending.length; i++) {
-        const def = pending[i]!;
-        const name = resolveTopicName({ name: def.name, internal: true }, this.applicationId);
-        let n = def.numPartitions ?? -1;
-        if (n < 0) {
-          const sub = def.producerSubtopology === null ? undefined : this.subtopologies[def.producerSubtopology];
-          if (sub !== undefined) n = this.maxCount(sub, known);
-        }
-        if (n < 0 && def.producerSubtopology === null && def.consumerSubtopology === null) n = 1;
-        if (n < 0) continue;
-        known.set(name, n);
-        plans.set(name, { name, def, numPartitions: n });
-        pending.splice(i--, 1);
-      }
+    const defs = new Map<string, InternalTopicDef>();
+    for (const def of this.topology.internalTopics.values()) defs.set(resolveTopicName({ name: def.name, internal: true }, this.applicationId), def);
+    const external = new Map([...counts].filter(([topic]) => !defs.has(topic)));
+    const fixed = this.externalPins(external, defs);
+    let pins = fixed;
+    let known = this.countsWith(external, defs, pins);
+    for (let round = 0; round <= defs.size; round++) {
+      const next = this.internalGroupPins(known, defs, fixed);
+      if (sameEntries(next, pins)) break;
+      pins = next;
+      known = this.countsWith(external, defs, pins);
     }
+    const pending = [...defs].filter(([name]) => !known.has(name));
     if (pending.length > 0) {
       throw new TopologyError(
-        `Cannot determine the partition count of internal topic(s) ${pending.map((d) => `"${d.name}"`).join(', ')}: ` +
+        `Cannot determine the partition count of internal topic(s) ${pending.map(([, d]) => `"${d.name}"`).join(', ')}: ` +
           'their upstream sub-topologies have no source topic with a known partition count',
       );
     }
-    return [...plans.values()];
+    return [...defs].map(([name, def]) => ({ name, def, numPartitions: known.get(name)! }));
   }
 
   /**
@@ -158,13 +161,7 @@ export class TopologyLayout {
         if (missing.length > 0) {
           throw new TopologyError(`Sub-topology ${s.id}: source topic(s) ${missing.map((x) => `"${x.topic}"`).join(', ')} do not exist`);
         }
-        const distinct = new Set(seen.map((x) => x.count));
-        if (distinct.size > 1) {
-          throw new TopologyError(
-            `Sub-topology ${s.id}: co-partitioned topics have different partition counts: ` +
-              `${seen.map((x) => `${x.topic} (${x.count})`).join(', ')}; they must be equal so that partition p of each goes to the same task`,
-          );
-        }
+        if (new Set(seen.map((x) => x.count)).size > 1) throw copartitionMismatch(s.id, seen);
       }
     }
   }
@@ -184,6 +181,73 @@ export class TopologyLayout {
     return out;
   }
 
+  /** The counts of `external` plus every internal topic that can be determined (steps 1 and 3, `pins` for step 2). */
+  private countsWith(external: ReadonlyMap<string, number>, defs: ReadonlyMap<string, InternalTopicDef>, pins: ReadonlyMap<string, number>): Map<string, number> {
+    const known = new Map(external);
+    const pending = [...defs];
+    for (let round = 0; pending.length > 0 && round <= defs.size; round++) {
+      for (let i = 0; i < pending.length; i++) {
+        const [name, def] = pending[i]!;
+        let n = def.numPartitions ?? pins.get(name) ?? -1;
+        if (n < 0) {
+          const sub = def.producerSubtopology === null ? undefined : this.subtopologies[def.producerSubtopology];
+          if (sub !== undefined) n = this.maxCount(sub, known);
+        }
+        if (n < 0 && def.producerSubtopology === null && def.consumerSubtopology === null) n = 1;
+        if (n < 0) continue;
+        known.set(name, n);
+        pending.splice(i--, 1);
+      }
+    }
+    return known;
+  }
+
+  /**
+   * Step 2 for groups with external topics: their undeclared internal topics take the external count.
+   * @throws TopologyError when the group's external topics have different counts
+   */
+  private externalPins(external: ReadonlyMap<string, number>, defs: ReadonlyMap<string, InternalTopicDef>): Map<string, number> {
+    const pins = new Map<string, number>();
+    for (const s of this.subtopologies) {
+      for (const group of s.copartitionGroups) {
+        const externals = group.filter((t) => !defs.has(t)).map((topic) => ({ topic, count: external.get(topic) }));
+        if (externals.length === 0 || externals.some((x) => x.count === undefined)) continue; // a missing source topic: the caller reports it
+        if (new Set(externals.map((x) => x.count)).size > 1) throw copartitionMismatch(s.id, externals);
+        for (const t of group) {
+          const def = defs.get(t);
+          if (def !== undefined && def.numPartitions === undefined) pins.set(t, externals[0]!.count!);
+        }
+      }
+    }
+    return pins;
+  }
+
+  /**
+   * Step 2 for groups of internal topics only, given the counts known so far: the declared count of
+   * one of them, else the largest count their writing sub-topologies would give them (step 3). Added
+   * to `fixed`; the counts only grow from one round to the next, so the rounds end.
+   */
+  private internalGroupPins(known: ReadonlyMap<string, number>, defs: ReadonlyMap<string, InternalTopicDef>, fixed: ReadonlyMap<string, number>): Map<string, number> {
+    const pins = new Map(fixed);
+    for (const s of this.subtopologies) {
+      for (const group of s.copartitionGroups) {
+        if (group.some((t) => !defs.has(t))) continue;
+        let declared = -1;
+        let upstream = -1;
+        for (const t of group) {
+          const def = defs.get(t)!;
+          if (def.numPartitions !== undefined) declared = Math.max(declared, def.numPartitions);
+          const producer = def.producerSubtopology === null ? undefined : this.subtopologies[def.producerSubtopology];
+          if (producer !== undefined) upstream = Math.max(upstream, this.maxCount(producer, known));
+        }
+        const target = declared >= 0 ? declared : upstream;
+        if (target < 0) continue;
+        for (const t of group) if (defs.get(t)!.numPartitions === undefined) pins.set(t, target);
+      }
+    }
+    return pins;
+  }
+
   private maxCount(s: SubtopologyLayout, counts: ReadonlyMap<string, number>): number {
     let n = -1;
     for (const t of s.sourceTopics) {
@@ -192,6 +256,19 @@ export class TopologyLayout {
     }
     return n;
   }
+}
+
+function copartitionMismatch(subtopology: number, seen: readonly { topic: string; count: number | undefined }[]): TopologyError {
+  return new TopologyError(
+    `Sub-topology ${subtopology}: co-partitioned topics have different partition counts: ` +
+      `${seen.map((x) => `${x.topic} (${x.count})`).join(', ')}; they must be equal so that partition p of each goes to the same task`,
+  );
+}
+
+function sameEntries(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }
 
 function sourceTopicsOf(source: SourceNodeDef, applicationId: string, existing: readonly string[]): string[] {
