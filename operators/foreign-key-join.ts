@@ -16,9 +16,9 @@
  * `joiner(left, null)`; `join`: no result); a deleted left row deletes its result; a deleted right row
  * turns the results of its subscribers into tombstones (`join`) or `joiner(left, null)` (`leftJoin`).
  *
- * Partition counts: the subscription topic gets the left side's count and the response topic the
- * larger of both; the runtime's co-partitioning check at start therefore requires the two tables'
- * topics to have the same partition count.
+ * Partition counts: the runtime gives the subscription topic the right table's count (it is
+ * co-partitioned with the right table) and the response topic the left table's, so the two tables'
+ * topics may have different partition counts.
  */
 import { TopologyError } from '../core/errors/streams-errors.ts';
 import type { Serde } from '../core/serde/serde.ts';

@@ -138,9 +138,9 @@ export interface InternalTopicDef {
   readonly name: string;
   readonly kind: 'repartition' | 'changelog';
   /**
-   * Partition count; when absent the runtime picks it (repartition: the largest partition count of
-   * the source topics of the sub-topology that writes it; changelog: the partition count of the
-   * sub-topology's input topics).
+   * Partition count; when absent the runtime picks it (repartition: the count of the external topics
+   * it is co-partitioned with, else the largest partition count of the source topics of the
+   * sub-topology that writes it; changelog: the partition count of the sub-topology's input topics).
    */
   readonly numPartitions?: number;
   /** Topic configs, Kafka names (e.g. `cleanup.policy=compact` for changelogs). */
