@@ -22,5 +22,5 @@ console.log('\nfirst records:');
 for (const a of report.attributions.slice(0, 5)) console.log(`  ${a.key.padEnd(14)} ${new Date(a.timestamp).toISOString()}  ${JSON.stringify(a.value)}`);
 const byCampaign = new Map<string, number>();
 for (const a of report.attributions) byCampaign.set(a.value.campaign ?? '(unattributed)', (byCampaign.get(a.value.campaign ?? '(unattributed)') ?? 0) + 1);
-console.log('\nclicks per campaign:');
+console.log('\nattribution records per campaign:');
 for (const [campaign, n] of [...byCampaign].sort((a, b) => b[1] - a[1])) console.log(`  ${campaign.padEnd(16)} ${n.toLocaleString('en-US').padStart(7)}`);
