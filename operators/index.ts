@@ -13,7 +13,9 @@ export {
   type CopartitionOptions,
 } from './k-stream.ts';
 export { BranchedKStream } from './branched-k-stream.ts';
-export { type TableOptions } from './streams-builder.ts';
+export { type TableOptions, type GlobalTableOptions } from './streams-builder.ts';
+export { GlobalKTable } from './global-k-table.ts';
+export { GlobalTableStoreBuilder } from './global-table-store-builder.ts';
 
 // Tables, grouping and windowing
 export { KTable, type TableOperationOptions, type WindowedKTable } from './k-table.ts';
@@ -62,6 +64,7 @@ export type { Joined } from './joined.ts';
 export { KStreamKStreamJoin, kStreamKStreamJoin, JoinTimeTracker, type StreamStreamJoinSettings } from './k-stream-k-stream-join.ts';
 export { KStreamKTableJoin, kStreamKTableJoin } from './k-stream-k-table-join.ts';
 export { KStreamGlobalKTableJoin, kStreamGlobalKTableJoin } from './k-stream-global-k-table-join.ts';
+export type { GlobalKeySelector } from './stream-global-table-join.ts';
 export {
   TimestampedKeyAndJoinSideSerde,
   LeftOrRightValuesSerde,

@@ -9,8 +9,8 @@
  * table key (from the selector) matches no row, so `join` drops the record and `leftJoin` emits
  * `joiner(value, null, key)`; with no row for the table key, likewise.
  *
- * The DSL has no `StreamsBuilder.globalTable` yet, so `KStream.join(globalTable, keySelector, joiner)`
- * is not offered; this processor runs under the Processor API with the table's store connected.
+ * The DSL adds it with `KStream.join(globalTable, keySelector, joiner)` / `leftJoin(...)`, reading the
+ * global store by name (no connection); under the Processor API it also runs over a connected store.
  */
 import type { Processor } from '../core/processor/processor.ts';
 import type { ProcessorContext } from '../core/processor/processor-context.ts';

@@ -35,6 +35,8 @@ import type { Repartitioned } from './repartitioned.ts';
 import type { JoinWindows } from './join-windows.ts';
 import type { Joined } from './joined.ts';
 import { streamStreamJoin, streamTableJoin } from './k-stream-joins.ts';
+import { GlobalKTable } from './global-k-table.ts';
+import { streamGlobalTableJoin, type GlobalKeySelector } from './stream-global-table-join.ts';
 import type { KTable } from './k-table.ts';
 import type { StreamJoined } from './stream-joined.ts';
 import type { ValueJoiner } from './value-joiner.ts';
@@ -410,16 +412,22 @@ export class KStream<K, V, S extends Keying = Keying> {
    * joined with the table's current value for its key (no row: nothing); table updates emit nothing.
    * Both inputs must be co-partitioned: a rekeyed input is repartitioned automatically
    * (`<name>-left-repartition` / `<name>-right-repartition`, or `<name>-repartition` for a table join).
-   * Records with a null key or value are dropped.
+   * Records with a null key or value are dropped. With a {@link GlobalKTable} and a key selector: each
+   * record is joined with the global table's row for `keySelector(key, value)`, read from the full local
+   * copy, so no co-partitioning or repartition is needed and the result keeps the stream's key and
+   * keying; a record whose selected key is null or has no row is dropped (a null stream key is fine).
    *
    * @throws TopologyError when the other input belongs to another builder or an argument is invalid
    * @example
    * clicks.join(impressions, (click, imp) => ({ click, imp }), JoinWindows.ofTimeDifferenceWithNoGrace('10m'));
    * views.join(users, (view, user) => ({ ...view, region: user.region }));
+   * orders.join(countries, (_id, order) => order.countryCode, (order, country) => ({ ...order, country }));
    */
   join<VO, VR>(other: KStream<K, VO, Keying>, joiner: ValueJoiner<K, V, VO, VR>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR, 'partitioned'>;
   join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<K, V, VT, VR>, options?: Joined<K, V, VT>): KStream<K, VR, 'partitioned'>;
-  join(other: unknown, joiner: any, third?: any, fourth?: any): KStream<K, unknown, 'partitioned'> {
+  join<GK, GV, VR>(globalTable: GlobalKTable<GK, GV>, keySelector: GlobalKeySelector<K, V, GK>, joiner: ValueJoiner<K, V, GV, VR>, named?: Named): KStream<K, VR, S>;
+  join(other: unknown, joiner: any, third?: any, fourth?: any): KStream<K, unknown, any> {
+    if (other instanceof GlobalKTable) return streamGlobalTableJoin(this, other, joiner, third, fourth ?? {}, false);
     if (other instanceof KStream) return streamStreamJoin(this, other, joiner, third, fourth ?? {}, 'inner');
     return streamTableJoin(this, other as KTable<K, unknown>, joiner, third ?? {}, false);
   }
@@ -429,14 +437,19 @@ export class KStream<K, V, S extends Keying = Keying> {
    * no partner, with `null` for the other value. With a stream, that happens only once no partner can
    * be accepted any more (see {@link JoinWindows}: stream time past `t + 2 * after + grace`), never
    * eagerly; the waiting records live in the changelogged outer join shared store. With a table, at once.
+   * With a {@link GlobalKTable}: at once, `joiner(value, null, key)` when the selected key is null or has
+   * no row.
    *
    * @throws TopologyError when the other input belongs to another builder or an argument is invalid
    * @example
    * clicks.leftJoin(impressions, (click, imp) => ({ click, campaign: imp?.campaign ?? null }), JoinWindows.ofTimeDifferenceWithNoGrace('10m'));
+   * orders.leftJoin(countries, (_id, order) => order.countryCode, (order, country) => ({ ...order, country: country ?? 'unknown' }));
    */
   leftJoin<VO, VR>(other: KStream<K, VO, Keying>, joiner: ValueJoiner<K, V, VO | null, VR>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR, 'partitioned'>;
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<K, V, VT | null, VR>, options?: Joined<K, V, VT>): KStream<K, VR, 'partitioned'>;
-  leftJoin(other: unknown, joiner: any, third?: any, fourth?: any): KStream<K, unknown, 'partitioned'> {
+  leftJoin<GK, GV, VR>(globalTable: GlobalKTable<GK, GV>, keySelector: GlobalKeySelector<K, V, GK>, joiner: ValueJoiner<K, V, GV | null, VR>, named?: Named): KStream<K, VR, S>;
+  leftJoin(other: unknown, joiner: any, third?: any, fourth?: any): KStream<K, unknown, any> {
+    if (other instanceof GlobalKTable) return streamGlobalTableJoin(this, other, joiner, third, fourth ?? {}, true);
     if (other instanceof KStream) return streamStreamJoin(this, other, joiner, third, fourth ?? {}, 'left');
     return streamTableJoin(this, other as KTable<K, unknown>, joiner, third ?? {}, true);
   }

@@ -13,7 +13,9 @@ import { StreamSourceNode } from './graph/stream-source-node.ts';
 import { InternalStreamsBuilder } from './internal-streams-builder.ts';
 import { KStream } from './k-stream.ts';
 import { DroppedRecords } from './dropped-records.ts';
+import { GlobalTableSourceNode } from './graph/global-table-source-node.ts';
 import { TableSourceNode } from './graph/table-source-node.ts';
+import { GlobalKTable } from './global-k-table.ts';
 import { kTableSource } from './k-table-source.ts';
 import { KTable } from './k-table.ts';
 import type { Materialized } from './materialized.ts';
@@ -21,6 +23,12 @@ import { timestampedKeyValueStoreFactory } from './store-factories.ts';
 
 /** Options of {@link StreamsBuilder.table}: how the topic is read and how the table is stored. */
 export type TableOptions<K, V> = Consumed<K, V> & Omit<Materialized<K, V>, 'retention'>;
+
+/**
+ * Options of {@link StreamsBuilder.globalTable}: serdes, the source's name, and the store (no changelog:
+ * the topic is the store's changelog; no timestamp extractor or offset reset: the whole topic is read).
+ */
+export type GlobalTableOptions<K, V> = Pick<Consumed<K, V>, 'name' | 'keySerde' | 'valueSerde'> & Omit<Materialized<K, V>, 'retention' | 'logging'>;
 
 /**
  * Options of {@link StreamsBuilder.build}: the default serdes for sources, sinks and repartitions that
@@ -92,6 +100,33 @@ export class StreamsBuilder {
     this.graph.claimTopics(sourceName, topic);
     const seed = new KStream<K, V, 'partitioned'>(this.graph, source, 'partitioned', options.keySerde, options.valueSerde);
     return new KTable<K, V>(seed, node, options.keySerde, options.valueSerde, storeName, dropped);
+  }
+
+  /**
+   * A global table of the latest value per key of `topic`: every application instance holds a full copy
+   * (all partitions), restored from the topic itself on start (the topic is its changelog) and kept up
+   * to date as the topic changes; a null value deletes the key, a null key is dropped. Streams join it
+   * by a key selected from each record, with no co-partitioning. Materialized in a timestamped
+   * key-value store (`options.storeName`, else `<topic>-table-source-store`), queryable by that name.
+   * The global store is described as its own sub-topology that generates no tasks. Serdes: the options',
+   * else the build's default serdes (the global store needs them when the topology is built).
+   *
+   * @throws TopologyError when the topic is already read by another stream or table, or a name is taken;
+   *   at build, when a serde is missing.
+   * @example
+   * const countries = builder.globalTable<string, string>('countries', { keySerde: Serdes.string(), valueSerde: Serdes.string(), storeName: 'countries' });
+   * orders.leftJoin(countries, (_id, order) => order.countryCode, (order, country) => ({ ...order, country }));
+   */
+  globalTable<K, V>(topic: string, options: GlobalTableOptions<K, V> = {}): GlobalKTable<K, V> {
+    if (typeof topic !== 'string' || topic.length === 0) throw new TopologyError('globalTable: the topic must be a non-empty topic name');
+    const sourceName = options.name ?? sourceNodeName(topic);
+    const name = `${sourceName}-table-source`;
+    const storeName = options.storeName ?? `${name}-store`;
+    const store = timestampedKeyValueStoreFactory<K, V>(storeName, { ...options, logging: false }, options.keySerde, options.valueSerde);
+    const node = new GlobalTableSourceNode(name, sourceName, topic, options.keySerde, options.valueSerde, kTableSource<K, V>(storeName, new DroppedRecords()), store);
+    this.graph.addNode(node);
+    this.graph.claimTopics(sourceName, topic);
+    return new GlobalKTable<K, V>(this.graph, storeName, options.keySerde, options.valueSerde);
   }
 
   /**
