@@ -131,5 +131,42 @@ describe('operators/join co-partitioning', () => {
       }
     });
 
+    it('a rekeyed side is repartitioned to the partition count of the other side (3 vs 2 partitions) and joins', async () => {
+      const log = await EmbeddedLog.open({ dir: join(dir, 'log') });
+      try {
+        const admin = log.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3 }, { topic: 'payments', numPartitions: 2 }, { topic: 'out', numPartitions: 2 }] });
+        const base = Date.now() - 60_000;
+        const producer = log.producer();
+        await producer.connect();
+        await producer.send({ topic: 'orders', messages: Array.from({ length: 30 }, (_, i) => ({ key: `o${i}`, value: `c${i}`, timestamp: String(base + i) })) });
+        await producer.send({ topic: 'payments', messages: Array.from({ length: 30 }, (_, i) => ({ key: `c${i}`, value: `p${i}`, timestamp: String(base + i + 1) })) });
+        await producer.disconnect();
+        const b = new StreamsBuilder();
+        const orders = b.stream<string, string>('orders', { keySerde: str, valueSerde: str }).selectKey((_o, customer) => customer);
+        const payments = b.stream<string, string>('payments', { keySerde: str, valueSerde: str });
+        orders.join(payments, (o, p) => `${o}:${p}`, windows, { name: 'j', keySerde: str, valueSerde: str, kind: 'memory' }).to('out', { valueSerde: str });
+        const app = new TributaryStreams(b.build(), { applicationId: 'copart-rk', log: { client: log }, stateDir: join(dir, 'state'), commitIntervalMs: 20 });
+        await app.start();
+        const read = async (): Promise<string[]> => {
+          const out: string[] = [];
+          for (const partition of [0, 1]) {
+            const [f] = await log.fetch([{ topic: 'out', partition, offset: 0, maxBytes: 1 << 20 }], { maxWaitMs: 0 });
+            for (const r of f!.records) out.push(`${r.key}=${r.value}`);
+          }
+          return out.sort();
+        };
+        const until = Date.now() + 10_000;
+        while ((await read()).length < 30 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+        await app.close();
+        expect(await read()).toEqual(Array.from({ length: 30 }, (_, i) => `c${i}=c${i}:p${i}`).sort());
+        const [meta] = (await admin.fetchTopicMetadata({ topics: ['copart-rk-j-left-repartition'] })).topics;
+        expect(meta!.partitions).toHaveLength(2);
+        await admin.disconnect();
+      } finally {
+        await log.close();
+      }
+    });
   });
 });
