@@ -46,7 +46,7 @@ export interface LogGeneratorOptions {
   readonly seed?: number;
   /** Share of malformed lines, 0..1. Default 0.03. */
   readonly malformedRate?: number;
-  /** Timestamp of the first line. Default 2026-11-24T23:00:00Z. */
+  /** Timestamp of the first line. Default: the whole hour two hours ago (recent, so retention keeps it). */
   readonly start?: number;
 }
 
@@ -54,7 +54,7 @@ export interface LogGeneratorOptions {
 export function* generateLogLines(options: LogGeneratorOptions): Generator<string> {
   const rnd = random(options.seed ?? 42);
   const malformedRate = options.malformedRate ?? 0.03;
-  let t = options.start ?? Date.UTC(2026, 10, 24, 23, 0, 0);
+  let t = options.start ?? Math.floor(Date.now() / 3_600_000) * 3_600_000 - 7_200_000;
   for (let i = 0; i < options.count; i++) {
     t += Math.floor(rnd() * 20);
     if (rnd() < malformedRate) {

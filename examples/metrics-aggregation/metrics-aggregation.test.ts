@@ -6,7 +6,7 @@ import { TopologyTestDriver } from '../../core/runtime/topology-test-driver.ts';
 import { Serdes } from '../../core/serde/serdes.ts';
 import { bucketOf, bucketValue, quantile } from './latency-histogram.ts';
 import { EVENTS_TOPIC, metricEventSerde, type MetricEvent } from './metric-event.ts';
-import { generateMetricEvents } from './metrics-generator.ts';
+import { generateMetricEvents, recentStart } from './metrics-generator.ts';
 import { GRACE_MS, metricKey, metricsTopology, WINDOW_MS } from './metrics-topology.ts';
 import { runMetricsAggregation } from './run-metrics-aggregation.ts';
 import { addEvent, emptyAggregate, endpointAggregateSerde, toWindowMetrics, WINDOW_METRICS_TOPIC, windowMetricsSerde, type WindowMetrics } from './window-metrics.ts';
@@ -56,7 +56,7 @@ describe('examples/metrics-aggregation', () => {
     const driver = new TopologyTestDriver(metricsTopology({ kind: 'memory' }));
     const input = driver.createInputTopic(EVENTS_TOPIC, Serdes.string(), metricEventSerde);
     const output = driver.createOutputTopic(WINDOW_METRICS_TOPIC, Serdes.string(), windowMetricsSerde);
-    const events = [...generateMetricEvents(5_000, { eventsPerSecond: 20 })]; // ~250 s of event time
+    const events = [...generateMetricEvents(5_000, { eventsPerSecond: 20, startMs: recentStart() })]; // ~250 s of event time
     for (const e of events) input.pipeInput(metricKey(e), e, e.timestamp);
     const results = output.readValuesToList() as WindowMetrics[];
     const expected = expectedWindows(events);
@@ -79,7 +79,7 @@ describe('examples/metrics-aggregation', () => {
     const base = mkdtempSync(join(tmpdir(), 'tributary-metrics-'));
     try {
       const n = 20_000; // ~5.5 minutes of event time at 60 events/s
-      const generator = { eventsPerSecond: 60 };
+      const generator = { eventsPerSecond: 60, startMs: recentStart() };
       const report = await runMetricsAggregation({ dir: join(base, 'log'), stateDir: join(base, 'state'), events: n, generator, partitions: 2 });
       const events = [...generateMetricEvents(n, generator)];
       const expected = expectedWindows(events);

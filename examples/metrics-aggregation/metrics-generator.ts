@@ -25,6 +25,15 @@ const PROFILES: readonly EndpointProfile[] = [
   { service: 'payments', endpoint: 'GET /status', typicalMs: 12, errorRate: 0.001 },
 ];
 
+/**
+ * A start time for generated events: the whole hour two hours ago. Recent, so topics with the default
+ * retention (7 days) keep the events (older ones would be deleted by retention as soon as a log opens
+ * them); whole-hour aligned, so windows line up; the same for every call within the same hour.
+ */
+export function recentStart(now: number = Date.now()): number {
+  return Math.floor(now / 3_600_000) * 3_600_000 - 7_200_000;
+}
+
 /** Options of {@link generateMetricEvents}. */
 export interface MetricsGeneratorOptions {
   /** Event time of the first event. Default 2026-01-01T00:00:00Z. */
@@ -54,7 +63,7 @@ function prng(seed: number): () => number {
  * for (const e of generateMetricEvents(1000)) producer.send(...)
  */
 export function* generateMetricEvents(count: number, options: MetricsGeneratorOptions = {}): Generator<MetricEvent> {
-  const start = options.startMs ?? Date.UTC(2026, 0, 1);
+  const start = options.startMs ?? recentStart();
   const step = 1000 / (options.eventsPerSecond ?? 1000);
   const jitter = options.jitterMs ?? 2000;
   const random = prng(options.seed ?? 42);
