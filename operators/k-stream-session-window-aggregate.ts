@@ -6,9 +6,11 @@
  * before the merged session's new aggregate. Stream time is the largest timestamp this processor has
  * seen; a record whose (merged) session ends before `stream time - grace` is late: dropped, counted and
  * handed to the late-record handler. Results are keyed by `Windowed<K>` with inclusive start and end.
+ * With `onWindowClose`, closed sessions are also emitted on a stream-time punctuation (idle-aware
+ * closing, see `window-close-punctuation.ts`).
  */
 import type { Processor } from '../core/processor/processor.ts';
-import type { ProcessorContext } from '../core/processor/processor-context.ts';
+import type { ProcessorContext, Punctuator } from '../core/processor/processor-context.ts';
 import { Record } from '../core/processor/record.ts';
 import { Change } from './change.ts';
 import type { Aggregator, Initializer } from './k-stream-aggregate.ts';
@@ -17,6 +19,7 @@ import { KTableForwarder } from './k-table-forwarder.ts';
 import { LateRecords } from './late-records.ts';
 import type { SessionWindows } from './session-windows.ts';
 import type { SessionStoreView, Windowed } from './store-views.ts';
+import { closeCheckInterval } from './window-close-punctuation.ts';
 
 /** Combines the aggregates of two sessions that merge. */
 export type Merger<K, VA> = (key: K, aggregate1: VA, aggregate2: VA) => VA;
@@ -53,7 +56,14 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
     this.context = context;
     this.store = context.getStateStore<SessionStoreView<K, VA>>(this.settings.storeName);
     this.forwarder = new KTableForwarder<Windowed<K>, VA>(this.onClose ? null : this.store, context, false);
+    if (this.closing !== null) context.schedule(closeCheckInterval(this.windows.inactivityGapMs), 'stream-time', this.onStreamTime);
   }
+
+  /** The close check on stream time (idle-aware closing): stream time follows the task's. */
+  private readonly onStreamTime: Punctuator = (time) => {
+    if (time > this.observedStreamTime) this.observedStreamTime = time;
+    this.closing!.emitClosed(this.observedStreamTime - this.windows.graceMs, this.context);
+  };
 
   process(record: Record<K, V>): void {
     const key = record.key;

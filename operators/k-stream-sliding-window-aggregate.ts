@@ -8,9 +8,11 @@
  * `diff` since the epoch share the window `[0, diff]`. A window (end inclusive) is closed when
  * `end < stream time - grace`; a record is late when even its right window would be closed
  * (`t + 1 + diff <= stream time - grace`); closed windows are not updated (the record is counted late).
+ * With `onWindowClose`, closed windows are also emitted on a stream-time punctuation (idle-aware
+ * closing) and the emit progress survives restarts, as in `KStreamWindowAggregate`.
  */
 import type { Processor } from '../core/processor/processor.ts';
-import type { ProcessorContext } from '../core/processor/processor-context.ts';
+import type { ProcessorContext, Punctuator } from '../core/processor/processor-context.ts';
 import { Record } from '../core/processor/record.ts';
 import { StreamsError } from '../core/errors/streams-errors.ts';
 import { Change } from './change.ts';
@@ -20,6 +22,8 @@ import { KTableForwarder } from './k-table-forwarder.ts';
 import { LateRecords } from './late-records.ts';
 import type { SlidingWindows } from './sliding-windows.ts';
 import type { ValueAndTimestamp, WindowStoreView, Windowed } from './store-views.ts';
+import { closeCheckInterval } from './window-close-punctuation.ts';
+import { WindowEmitProgress } from './window-emit-progress.ts';
 
 /**
  * The sliding-window aggregate processor.
@@ -36,6 +40,9 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
   private readonly diff: number;
   private observedStreamTime = -1;
   private lastEmitCloseTime = -1;
+  private savedEmitCloseTime = -1;
+  private readonly progress: WindowEmitProgress;
+  private readonly onStreamTime: Punctuator;
   /** The record being processed (its headers go with the updates it causes). */
   private current!: Record<K, V>;
   /** Whether the record being processed met a closed window. */
@@ -50,12 +57,31 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
     this.late = new LateRecords(settings.dropped, settings.lateRecordHandler, settings.lateRouterName);
     this.onClose = settings.emitStrategy === 'onWindowClose';
     this.diff = windows.timeDifferenceMs;
+    this.progress = new WindowEmitProgress(settings.emitTimeStoreName, settings.storeName);
+    this.onStreamTime = (time) => this.punctuate(time);
   }
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.context = context;
     this.store = context.getStateStore<WindowStoreView<K, ValueAndTimestamp<VA>>>(this.settings.storeName);
     this.forwarder = new KTableForwarder<Windowed<K>, VA>(this.onClose ? null : this.store, context, true);
+    if (!this.onClose) return;
+    this.lastEmitCloseTime = this.savedEmitCloseTime = this.progress.load(context as ProcessorContext<unknown, unknown>);
+    if (this.lastEmitCloseTime >= 0) this.observedStreamTime = Math.max(this.observedStreamTime, this.lastEmitCloseTime + this.windows.graceMs);
+    context.schedule(closeCheckInterval(this.diff), 'stream-time', this.onStreamTime);
+  }
+
+  /** The close check on stream time (idle-aware closing): stream time follows the task's. */
+  private punctuate(time: number): void {
+    if (time > this.observedStreamTime) this.observedStreamTime = time;
+    const closeTime = this.observedStreamTime - this.windows.graceMs;
+    if (closeTime > this.lastEmitCloseTime) this.emitClosed(closeTime);
+    if (this.lastEmitCloseTime > this.savedEmitCloseTime) this.save();
+  }
+
+  private save(): void {
+    this.savedEmitCloseTime = this.lastEmitCloseTime;
+    this.progress.save(this.lastEmitCloseTime);
   }
 
   process(record: Record<K, V>): void {
@@ -184,10 +210,13 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
     const to = closeTime - diff - 1;
     this.lastEmitCloseTime = closeTime;
     if (to < from || to < 0) return;
+    let emitted = false;
     for (const { key, value } of this.store.fetchAll(Math.max(0, from), to)) {
       const windowed: Windowed<K> = { key: key.key, window: { start: key.window.start, end: key.window.start + diff } };
       this.context.forward(new Record(windowed, new Change(value.value, null), value.timestamp));
+      emitted = true;
     }
+    if (emitted) this.save();
   }
 }
 

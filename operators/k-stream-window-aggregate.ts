@@ -6,9 +6,12 @@
  * that falls only in closed windows (or in some closed ones) is late for those: not aggregated there,
  * counted, and handed to the late-record handler. Results are `Change`s keyed by `Windowed<K>` (end
  * exclusive), forwarded per update (`onWindowUpdate`) or once when the window closes (`onWindowClose`).
+ * With `onWindowClose` a stream-time punctuation also checks for closed windows (so idle-aware closing
+ * emits quiet keys' final results, see `window-close-punctuation.ts`), and how far it emitted is kept in
+ * the processor's emit-time store, so a restarted task does not emit a window twice.
  */
 import type { Processor } from '../core/processor/processor.ts';
-import type { ProcessorContext } from '../core/processor/processor-context.ts';
+import type { ProcessorContext, Punctuator } from '../core/processor/processor-context.ts';
 import { Record } from '../core/processor/record.ts';
 import { Change } from './change.ts';
 import type { DroppedRecords } from './dropped-records.ts';
@@ -18,6 +21,8 @@ import { KTableForwarder } from './k-table-forwarder.ts';
 import { LateRecords, type LateRecordHandler } from './late-records.ts';
 import type { ValueAndTimestamp, WindowStoreView, Windowed } from './store-views.ts';
 import type { TimeWindows } from './time-windows.ts';
+import { closeCheckInterval } from './window-close-punctuation.ts';
+import { WindowEmitProgress } from './window-emit-progress.ts';
 
 /** Settings shared by the windowed aggregation processors. */
 export interface WindowAggregateSettings<K, V> {
@@ -27,6 +32,8 @@ export interface WindowAggregateSettings<K, V> {
   readonly lateRecordHandler: LateRecordHandler<K, V> | undefined;
   /** The late-record router child (used with a dead-letter topic). */
   readonly lateRouterName: string;
+  /** `onWindowClose`: the key-value store keeping how far the processor emitted (absent: in memory only). */
+  readonly emitTimeStoreName?: string;
 }
 
 /**
@@ -44,6 +51,9 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
   private observedStreamTime = -1;
   /** Close time up to which final results were emitted (`onWindowClose`); -1: none yet. */
   private lastEmitCloseTime = -1;
+  private savedEmitCloseTime = -1;
+  private readonly progress: WindowEmitProgress;
+  private readonly onStreamTime: Punctuator;
 
   constructor(
     private readonly windows: TimeWindows,
@@ -53,12 +63,19 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
   ) {
     this.late = new LateRecords(settings.dropped, settings.lateRecordHandler, settings.lateRouterName);
     this.onClose = settings.emitStrategy === 'onWindowClose';
+    this.progress = new WindowEmitProgress(settings.emitTimeStoreName, settings.storeName);
+    this.onStreamTime = (time) => this.punctuate(time);
   }
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.context = context;
     this.store = context.getStateStore<WindowStoreView<K, ValueAndTimestamp<VA>>>(this.settings.storeName);
     this.forwarder = new KTableForwarder<Windowed<K>, VA>(this.onClose ? null : this.store, context, true);
+    if (!this.onClose) return;
+    this.lastEmitCloseTime = this.savedEmitCloseTime = this.progress.load(context as ProcessorContext<unknown, unknown>);
+    // Windows up to that close time were final: stream time was at least close time + grace.
+    if (this.lastEmitCloseTime >= 0) this.observedStreamTime = Math.max(this.observedStreamTime, this.lastEmitCloseTime + this.windows.graceMs);
+    context.schedule(closeCheckInterval(this.windows.advanceMs), 'stream-time', this.onStreamTime);
   }
 
   process(record: Record<K, V>): void {
@@ -91,6 +108,14 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
     if (this.onClose && closeTime > this.lastEmitCloseTime) this.emitClosed(closeTime);
   }
 
+  /** The close check on stream time (idle-aware closing): stream time follows the task's. */
+  private punctuate(time: number): void {
+    if (time > this.observedStreamTime) this.observedStreamTime = time;
+    const closeTime = this.observedStreamTime - this.windows.graceMs;
+    if (closeTime > this.lastEmitCloseTime) this.emitClosed(closeTime);
+    if (this.lastEmitCloseTime > this.savedEmitCloseTime) this.save();
+  }
+
   /** Forwards every window that closed since the last emission (end in `(lastEmitCloseTime, closeTime]`). */
   private emitClosed(closeTime: number): void {
     const size = this.windows.sizeMs;
@@ -98,10 +123,18 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
     const to = closeTime - size;
     this.lastEmitCloseTime = closeTime;
     if (to < from || to < 0) return;
+    let emitted = false;
     for (const { key, value } of this.store.fetchAll(Math.max(0, from), to)) {
       const windowed: Windowed<K> = { key: key.key, window: { start: key.window.start, end: key.window.start + size } };
       this.context.forward(new Record(windowed, new Change(value.value, null), value.timestamp));
+      emitted = true;
     }
+    if (emitted) this.save();
+  }
+
+  private save(): void {
+    this.savedEmitCloseTime = this.lastEmitCloseTime;
+    this.progress.save(this.lastEmitCloseTime);
   }
 }
 

@@ -5,10 +5,12 @@
  * window end and the duration the windows' grace (so a window is emitted when stream time >= end +
  * grace), and for `untilTimeLimit` the buffer time is the key's first buffered update and the duration
  * the time to wait. Stream time is the largest timestamp this processor has seen. Over its bounds the
- * buffer emits its oldest entries early or fails with a StreamsError, by policy.
+ * buffer emits its oldest entries early or fails with a StreamsError, by policy. A stream-time
+ * punctuation also evicts what expired (idle-aware closing: when the runtime advances an idle task's
+ * stream time, final results come out without a new record; see `window-close-punctuation.ts`).
  */
 import type { Processor } from '../core/processor/processor.ts';
-import type { ProcessorContext } from '../core/processor/processor-context.ts';
+import type { ProcessorContext, Punctuator } from '../core/processor/processor-context.ts';
 import { Record } from '../core/processor/record.ts';
 import { StreamsError } from '../core/errors/streams-errors.ts';
 import type { Serde } from '../core/serde/serde.ts';
@@ -16,6 +18,7 @@ import { Change } from './change.ts';
 import type { BufferedEntry, InMemoryTimeOrderedKeyValueBuffer } from './in-memory-time-ordered-key-value-buffer.ts';
 import type { Windowed } from './store-views.ts';
 import type { Suppression } from './suppressed.ts';
+import { closeCheckInterval } from './window-close-punctuation.ts';
 
 /** How the processor reads a record's buffer time and which serdes it buffers with. */
 export interface SuppressSettings<K, V> {
@@ -45,6 +48,7 @@ export class KTableSuppress<K, V> implements Processor<K, Change<V>, K, Change<V
   private expiryTime = -1;
   private readonly expired: () => boolean;
   private readonly overCapacity: () => boolean;
+  private readonly onStreamTime: Punctuator;
 
   constructor(private readonly settings: SuppressSettings<K, V>) {
     this.finalResults = settings.suppression.kind === 'untilWindowCloses';
@@ -53,11 +57,16 @@ export class KTableSuppress<K, V> implements Processor<K, Change<V>, K, Change<V
     this.expired = () => this.buffer.minTime() <= this.expiryTime;
     const { maxRecords, maxBytes } = settings.suppression;
     this.overCapacity = () => this.buffer.numRecords > maxRecords || this.buffer.bufferSize > maxBytes;
+    this.onStreamTime = (time) => {
+      if (time > this.observedStreamTime) this.observedStreamTime = time;
+      this.enforceConstraints();
+    };
   }
 
   init(context: ProcessorContext<K, Change<V>>): void {
     this.context = context;
     this.buffer = context.getStateStore<InMemoryTimeOrderedKeyValueBuffer>(this.settings.storeName);
+    context.schedule(closeCheckInterval(this.finalResults ? Infinity : this.duration), 'stream-time', this.onStreamTime);
   }
 
   process(record: Record<K, Change<V>>): void {

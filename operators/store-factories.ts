@@ -4,6 +4,7 @@
  */
 import { TopologyError } from '../core/errors/streams-errors.ts';
 import type { Serde } from '../core/serde/serde.ts';
+import { Serdes } from '../core/serde/serdes.ts';
 import type { StoreBuilder } from '../core/processor/state-store.ts';
 import { Stores } from '../state-stores/stores.ts';
 import { valueAndTimestampSerde } from '../state-stores/value-and-timestamp.ts';
@@ -52,6 +53,28 @@ export function timestampedKeyValueStoreFactory<K, V>(
         valueSerde: resolveSerde(name, 'value', materialized.valueSerde, valueSerde, context),
         ...(materialized.kind === undefined ? {} : { kind: materialized.kind }),
         ...(materialized.caching === undefined ? {} : { caching: materialized.caching }),
+        ...(materialized.logging === undefined ? {} : { logging: materialized.logging }),
+      }),
+  };
+}
+
+/**
+ * The emit-time store of an `onWindowClose` window aggregation (see `window-emit-progress.ts`): one
+ * int64 per task, keyed by the window store's name; cached, and logged and kept like the window store.
+ *
+ * @example
+ * emitTimeStoreFactory('counts-emit-time', { kind: 'memory' });
+ */
+export function emitTimeStoreFactory(name: string, materialized: Materialized<unknown, unknown>): StoreFactory {
+  return {
+    name,
+    build: () =>
+      Stores.keyValueStoreBuilder<string, number>({
+        name,
+        keySerde: Serdes.string(),
+        valueSerde: Serdes.int64(),
+        caching: true,
+        ...(materialized.kind === undefined ? {} : { kind: materialized.kind }),
         ...(materialized.logging === undefined ? {} : { logging: materialized.logging }),
       }),
   };

@@ -3,7 +3,9 @@
  * {@link SlidingWindows}, ready to aggregate per key and window. Results are a `KTable<Windowed<K>, V>`
  * in a window store (retention: window size + grace, or `Materialized.retention`; at least that).
  * Late records (their windows closed: stream time >= end + grace) are dropped and counted, or given to
- * `lateRecordHandler`; `emitStrategy: 'onWindowClose'` forwards one final result per window.
+ * `lateRecordHandler`; `emitStrategy: 'onWindowClose'` forwards one final result per window (also on
+ * stream-time punctuation, for idle-aware closing) and keeps how far it emitted in a second store,
+ * `<store>-emit-time` (logged like the window store), so a restart does not emit a window twice.
  */
 import { TopologyError } from '../core/errors/streams-errors.ts';
 import type { Serde } from '../core/serde/serde.ts';
@@ -24,7 +26,8 @@ import { KTable } from './k-table.ts';
 import { kLateRecordRouter, lateRecordRouterName, type LateRecordHandler } from './late-records.ts';
 import type { Materialized, NamedOperation } from './materialized.ts';
 import type { SlidingWindows } from './sliding-windows.ts';
-import { windowStoreFactory } from './store-factories.ts';
+import { emitTimeStoreFactory, windowStoreFactory } from './store-factories.ts';
+import { emitTimeStoreName } from './window-emit-progress.ts';
 import type { Windowed } from './store-views.ts';
 import type { TimeWindows } from './time-windows.ts';
 import { WindowedSerdes } from './windowed-serdes.ts';
@@ -62,23 +65,28 @@ export function addWindowedAggregation<K, V, VA>(
   windowedKeySerde: (inner: Serde<K>) => Serde<Windowed<K>>,
   storeFor: (store: string, keySerde: Serde<K> | undefined) => import('./graph/stateful-processor-node.ts').StoreFactory,
   supplier: (settings: WindowAggregateSettings<K, V>) => () => unknown,
-  spec: Pick<WindowedSpec, 'graceMs'>,
+  spec: Pick<WindowedSpec, 'graceMs'> & { readonly persistEmitTime?: boolean },
 ): KTable<Windowed<K>, VA> {
   const { name, stream } = grouped.input(op, options);
   const storeName = options.storeName ?? `${name}-store`;
   const keySerde = options.keySerde ?? grouped.keySerde;
   const dropped = new DroppedRecords();
+  const emitStrategy = by.emitStrategy ?? 'onWindowUpdate';
+  if (emitStrategy !== 'onWindowUpdate' && emitStrategy !== 'onWindowClose') {
+    throw new TopologyError(`windowedBy: unknown emitStrategy "${String(emitStrategy)}" (use 'onWindowUpdate' or 'onWindowClose')`);
+  }
+  const emitTimeStore = emitStrategy === 'onWindowClose' && spec.persistEmitTime === true ? emitTimeStoreName(storeName) : undefined;
   const settings: WindowAggregateSettings<K, V> = {
     storeName,
-    emitStrategy: by.emitStrategy ?? 'onWindowUpdate',
+    emitStrategy,
     dropped,
     lateRecordHandler: by.lateRecordHandler,
     lateRouterName: lateRecordRouterName(name),
+    ...(emitTimeStore === undefined ? {} : { emitTimeStoreName: emitTimeStore }),
   };
-  if (settings.emitStrategy !== 'onWindowUpdate' && settings.emitStrategy !== 'onWindowClose') {
-    throw new TopologyError(`windowedBy: unknown emitStrategy "${String(settings.emitStrategy)}" (use 'onWindowUpdate' or 'onWindowClose')`);
-  }
-  const node = new StatefulProcessorNode(name, [stream.node], supplier(settings) as never, [storeFor(storeName, keySerde)]);
+  const stores = [storeFor(storeName, keySerde)];
+  if (emitTimeStore !== undefined) stores.push(emitTimeStoreFactory(emitTimeStore, options as Materialized<unknown, unknown>));
+  const node = new StatefulProcessorNode(name, [stream.node], supplier(settings) as never, stores);
   const builder = stream.graphBuilder;
   builder.addNode(node);
   const handler = by.lateRecordHandler;
@@ -173,7 +181,7 @@ export class TimeWindowedKStream<K, V> {
         w.kind === 'time'
           ? kStreamWindowAggregate<K, V, VA>(w, initializer, aggregator, settings)
           : kStreamSlidingWindowAggregate<K, V, VA>(w, initializer, aggregator, settings),
-      { graceMs: w.graceMs },
+      { graceMs: w.graceMs, persistEmitTime: true },
     );
   }
 }
