@@ -9,7 +9,8 @@
  *   native allocations: what the cache bound must keep bounded) and peak RssFile (mapped file pages,
  *   mostly LMDB's memory-mapped data file: OS page cache the kernel can drop, so it grows with the
  *   data on disk, not with the process's own memory).
- * A run is timed from `start()` until every input record is processed and committed (commit included).
+ * A run is timed from `start()` until every input record is processed and committed (commit included);
+ * the table also shows the CPU seconds the run used (user + system of every thread, LMDB's included).
  * Each scenario runs in its own process (this file re-executed with BENCH_SCENARIO), so each peak RSS
  * is that scenario's own; `peakRssMB` is the largest among the LMDB scenarios.
  *
@@ -93,6 +94,9 @@ function windowedTopology(input: string): PhysicalTopology {
   return b.build();
 }
 
+/** CPU seconds (user + system, all threads) of the last {@link run}: steadier than wall time on a shared box. */
+let runCpuSeconds = 0;
+
 /** Runs an application over `input` until all `n` records are processed and committed; records/s. */
 async function run(applicationId: string, topology: PhysicalTopology, n: number): Promise<number> {
   const app = new TributaryStreams(topology, {
@@ -104,10 +108,13 @@ async function run(applicationId: string, topology: PhysicalTopology, n: number)
     maxBufferedRecordsPerPartition: 10_000,
   });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await app.start();
   while (app.metricsSnapshot().recordsProcessed < n) await new Promise((r) => setTimeout(r, 5));
   await app.commit();
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  runCpuSeconds = (cpu.user + cpu.system) / 1e6;
   await app.close();
   return n / seconds;
 }
@@ -135,7 +142,10 @@ async function restore(entries: number): Promise<number> {
       restored = p.restored;
     }
   });
+  const cpu0 = process.cpuUsage();
   await app.start();
+  const cpu = process.cpuUsage(cpu0);
+  runCpuSeconds = (cpu.user + cpu.system) / 1e6;
   await app.close();
   if (restored !== entries) throw new Error(`restored ${restored} of ${entries}`);
   return entries / ((last - first) / 1000);
@@ -182,6 +192,7 @@ if (scenario !== undefined) {
       rssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       rssAnonMB: Math.round(rssPeak.anonKB / 1024),
       rssFileMB: Math.round(rssPeak.fileKB / 1024),
+      cpuSeconds: Math.round(runCpuSeconds * 100) / 100,
     }),
   );
   process.exit(0);
@@ -199,7 +210,7 @@ const LABELS: Record<Scenario, { name: string; key: string; note: string }> = {
   windowed: { name: 'windowed count, 1m tumbling, 10k keys', key: 'windowedPerSec', note: 'target >= 300,000' },
   restore: { name: `restore ${RESTORE_ENTRIES.toLocaleString('en-US')}-entry changelog into LMDB`, key: 'restorePerSec', note: 'target >= 500,000' },
 };
-const rows: { name: string; 'records/s': number; 'peak RSS MB': number; 'anon MB': number; 'file MB': number; note: string }[] = [];
+const rows: { name: string; 'records/s': number; 'peak RSS MB': number; 'anon MB': number; 'file MB': number; 'CPU s': number; note: string }[] = [];
 const figures: Record<string, number> = {};
 let peakRssMB = 0;
 let peakRssAnonMB = 0;
@@ -213,7 +224,13 @@ for (const name of SCENARIOS) {
   });
   const last = child.stdout.trim().split('\n').at(-1) ?? '';
   if (child.status !== 0 || !last.startsWith('{')) throw new Error(`scenario ${name} failed (${child.status}): ${child.stderr}`);
-  const { perSec, rssMB, rssAnonMB, rssFileMB } = JSON.parse(last) as { perSec: number; rssMB: number; rssAnonMB: number; rssFileMB: number };
+  const { perSec, rssMB, rssAnonMB, rssFileMB, cpuSeconds } = JSON.parse(last) as {
+    perSec: number;
+    rssMB: number;
+    rssAnonMB: number;
+    rssFileMB: number;
+    cpuSeconds: number;
+  };
   const label = LABELS[name];
   figures[label.key] = perSec;
   if (name !== 'count1mMemory') {
@@ -224,7 +241,7 @@ for (const name of SCENARIOS) {
     figures.count1mMemoryRssMB = rssMB;
     figures.count1mMemoryRssAnonMB = rssAnonMB;
   }
-  rows.push({ name: label.name, 'records/s': perSec, 'peak RSS MB': rssMB, 'anon MB': rssAnonMB, 'file MB': rssFileMB, note: label.note });
+  rows.push({ name: label.name, 'records/s': perSec, 'peak RSS MB': rssMB, 'anon MB': rssAnonMB, 'file MB': rssFileMB, 'CPU s': cpuSeconds, note: label.note });
 }
 
 printTable(`stateful streams, ${RECORDS.toLocaleString('en-US')} records per run, ${PARTITIONS} partitions, embedded log, store cache ${CACHE_MAX_BYTES / 1024 / 1024} MiB`, rows);

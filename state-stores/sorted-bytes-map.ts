@@ -2,8 +2,8 @@
  * A map from byte keys to values that iterates in the byte order of the keys: the structure under the
  * in-memory stores, the pending writes of the LMDB stores and the named caches of the StoreCache.
  *
- * Point operations go through a hash map (key bytes as a latin1 string), so a get or an update of an
- * existing key costs no ordering work. Order is kept lazily: new keys wait in a `fresh` list and are
+ * Point operations go through a hash table of the key bytes ({@link BytesHashTable}: no string made
+ * per operation), so a get or an update of an existing key costs no ordering work and allocates nothing. Order is kept lazily: new keys wait in a `fresh` list and are
  * placed into the sorted structure (a list of sorted chunks of at most {@link MAX_CHUNK} entries, the
  * layout of Python's sortedcontainers) only when a range is asked for. A workload of point operations
  * (counting by key) never pays for ordering; a workload of ranges pays what a sorted insert costs.
@@ -12,6 +12,7 @@
  * last key they returned. Keys added during an iteration may or may not be seen by it.
  */
 import { compareBytes } from './bytes.ts';
+import { BytesHashTable, hashBytes } from './bytes-hash-table.ts';
 
 const MAX_CHUNK = 512;
 
@@ -23,8 +24,13 @@ class Slot<V> {
   dead = false;
   constructor(
     readonly key: Buffer,
+    readonly hash: number,
     public value: V,
   ) {}
+}
+
+function markDead(s: Slot<unknown>): void {
+  s.dead = true;
 }
 
 function compareSlots(a: Slot<unknown>, b: Slot<unknown>): number {
@@ -32,7 +38,7 @@ function compareSlots(a: Slot<unknown>, b: Slot<unknown>): number {
 }
 
 export class SortedBytesMap<V> {
-  private hash = new Map<string, Slot<V>>();
+  private readonly table = new BytesHashTable<Slot<V>>();
   private chunks: Slot<V>[][] = [];
   private maxes: Buffer[] = [];
   private placedCount = 0;
@@ -43,18 +49,19 @@ export class SortedBytesMap<V> {
 
   /** Number of entries. */
   get size(): number {
-    return this.hash.size;
+    return this.table.size;
   }
 
   /** The value of `key`, or undefined. */
   get(key: Buffer): V | undefined {
-    const s = this.hash.get(key.toString('latin1'));
+    if (this.table.size === 0) return undefined;
+    const s = this.table.get(key, hashBytes(key));
     return s === undefined ? undefined : s.value;
   }
 
   /** Whether `key` is present. */
   has(key: Buffer): boolean {
-    return this.hash.has(key.toString('latin1'));
+    return this.table.size !== 0 && this.table.get(key, hashBytes(key)) !== undefined;
   }
 
   /**
@@ -62,24 +69,23 @@ export class SortedBytesMap<V> {
    * @returns true when the key was new
    */
   set(key: Buffer, value: V): boolean {
-    const h = key.toString('latin1');
-    const s = this.hash.get(h);
+    const h = hashBytes(key);
+    const s = this.table.get(key, h);
     if (s !== undefined) {
       s.value = value;
       return false;
     }
-    const slot = new Slot(key, value);
-    this.hash.set(h, slot);
+    const slot = new Slot(key, h, value);
+    this.table.add(slot);
     this.fresh.push(slot);
     return true;
   }
 
   /** Removes `key`; returns its value, or undefined when absent. */
   delete(key: Buffer): V | undefined {
-    const h = key.toString('latin1');
-    const s = this.hash.get(h);
+    if (this.table.size === 0) return undefined;
+    const s = this.table.remove(key, hashBytes(key));
     if (s === undefined) return undefined;
-    this.hash.delete(h);
     s.dead = true;
     if (s.placed) this.removePlaced(s.key);
     else if (++this.freshDead > 1024 && this.freshDead * 2 > this.fresh.length) {
@@ -91,8 +97,8 @@ export class SortedBytesMap<V> {
 
   /** Removes every entry. */
   clear(): void {
-    for (const s of this.hash.values()) s.dead = true;
-    this.hash = new Map();
+    this.table.forEach(markDead);
+    this.table.clear();
     this.chunks = [];
     this.maxes = [];
     this.placedCount = 0;

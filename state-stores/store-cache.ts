@@ -10,7 +10,11 @@
  * therefore writes every update through at once.
  *
  * Allocation: a put of a key already cached updates its entry in place (no allocation besides the value
- * bytes the caller made).
+ * bytes the caller made); lookups hash the key bytes (no string per operation).
+ *
+ * Old values: each entry remembers the value the store below holds when that is known (a clean entry
+ * holds it; a clean entry turning dirty keeps it until the flush), so a caching layer that reports old
+ * values on flush (KTables) reads the store only for keys it never saw clean.
  */
 import { SortedBytesMap } from './sorted-bytes-map.ts';
 
@@ -23,22 +27,39 @@ export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024;
 /** One cached key. */
 export class CacheEntry {
   key: Buffer;
-  /** null: a deletion not yet flushed. */
+  /** null: a deletion not yet flushed (dirty), or a key known to be absent from the store (clean). */
   value: Buffer | null;
   timestamp: number;
   dirty = false;
+  /** Whether the entry is in its named cache (false once evicted, deleted or cleared). */
+  live = true;
+  /**
+   * The value the store below holds for the key (null: none), when known: the value of a clean entry,
+   * kept when the entry turns dirty, so a flush that reports old values needs no read of the store.
+   * undefined: unknown (the store must be read).
+   */
+  stored: Buffer | null | undefined;
   size: number;
   prev: CacheEntry | null = null;
   next: CacheEntry | null = null;
   dirtyPrev: CacheEntry | null = null;
   dirtyNext: CacheEntry | null = null;
 
-  constructor(key: Buffer, value: Buffer | null, timestamp: number) {
+  constructor(key: Buffer, value: Buffer | null, timestamp: number, stored: Buffer | null | undefined) {
     this.key = key;
     this.value = value;
     this.timestamp = timestamp;
-    this.size = key.length + (value === null ? 0 : value.length) + CACHE_ENTRY_OVERHEAD;
+    this.stored = stored;
+    this.size = entrySize(key, value, stored);
   }
+}
+
+/** The bytes counted for an entry: key, value, the stored value when it is another buffer, overhead. */
+function entrySize(key: Buffer, value: Buffer | null, stored: Buffer | null | undefined): number {
+  let n = key.length + CACHE_ENTRY_OVERHEAD;
+  if (value !== null) n += value.length;
+  if (stored !== undefined && stored !== null && stored !== value) n += stored.length;
+  return n;
 }
 
 /** Receives the dirty entries of a named cache when it flushes, in the order of their last update. */
@@ -95,18 +116,25 @@ export class NamedCache {
 
   /**
    * Caches `value` for `key`. A dirty put marks the entry for the next flush; a clean put (a value read
-   * from the store) is only a copy. May evict (and so flush) entries of this cache.
+   * from the store, or null for a key the store does not hold) is only a copy. May evict (and so flush)
+   * entries of this cache.
    */
   put(key: Buffer, value: Buffer | null, timestamp: number, dirty: boolean): void {
     let e = this.map.get(key);
     if (e === undefined) {
-      e = new CacheEntry(key, value, timestamp);
+      e = new CacheEntry(key, value, timestamp, dirty ? undefined : value);
       this.map.set(key, e);
       this.owner.sizeBytes += e.size;
       this.owner.entries++;
       this.linkLast(e);
     } else {
-      const size = e.key.length + (value === null ? 0 : value.length) + CACHE_ENTRY_OVERHEAD;
+      if (dirty) {
+        // A clean entry holds what the store holds; during a flush the store may be mid-write: unknown.
+        if (!e.dirty) e.stored = this.flushing ? undefined : e.value;
+      } else {
+        e.stored = value;
+      }
+      const size = entrySize(e.key, value, e.stored);
       this.owner.sizeBytes += size - e.size;
       e.size = size;
       e.value = value;
@@ -129,8 +157,9 @@ export class NamedCache {
   }
 
   /**
-   * Flushes every dirty entry (in update order) through the flush callback, then forgets deletions.
-   * Writes made by the callback into this cache are flushed by the next flush.
+   * Flushes every dirty entry (in update order) through the flush callback, then forgets deletions;
+   * the flushed values become the entries' known stored values. Writes made by the callback into this
+   * cache are flushed by the next flush.
    */
   flush(): void {
     if (this.dirtyCount === 0 || this.flushing) return;
@@ -153,11 +182,18 @@ export class NamedCache {
     } finally {
       this.flushing = false;
     }
+    const owner = this.owner;
     for (let i = 0; i < n; i++) {
       const e = batch[i]!;
-      if (e.value === null && !e.dirty && this.map.get(e.key) === e) {
+      if (e.dirty || !e.live) continue;
+      if (e.value === null) {
         this.map.delete(e.key);
         this.drop(e);
+      } else if (e.stored !== e.value) {
+        e.stored = e.value;
+        const size = entrySize(e.key, e.value, e.value);
+        owner.sizeBytes += size - e.size;
+        e.size = size;
       }
     }
   }
@@ -170,7 +206,7 @@ export class NamedCache {
       if (this.flushing) return false;
       this.flush();
     }
-    if (this.map.get(e.key) === e) {
+    if (e.live) {
       this.map.delete(e.key);
       this.drop(e);
     }
@@ -181,6 +217,7 @@ export class NamedCache {
   /** Drops every entry without flushing (wipe, close). */
   clear(): void {
     for (let e = this.head; e !== null; e = e.next) {
+      e.live = false;
       this.owner.sizeBytes -= e.size;
       this.owner.entries--;
     }
@@ -197,6 +234,7 @@ export class NamedCache {
   }
 
   private drop(e: CacheEntry): void {
+    e.live = false;
     this.unlink(e);
     if (e.dirty) this.unlinkDirty(e);
     this.owner.sizeBytes -= e.size;

@@ -59,7 +59,8 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore implements C
     const e = cache.get(key);
     if (e !== undefined) return e.value === null ? undefined : e.value;
     const value = this.inner.get(key);
-    if (value !== undefined) cache.put(key, value, -1, false);
+    // Cached clean either way; an absent key as null, so the put that usually follows knows the old value.
+    cache.put(key, value === undefined ? null : value, -1, false);
     return value;
   }
 
@@ -106,7 +107,10 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore implements C
     this.inner.close();
   }
 
-  /** Kafka's `putAndMaybeForward`: skips deletions of keys that exist nowhere. */
+  /**
+   * Kafka's `putAndMaybeForward`: skips deletions of keys that exist nowhere. The old value is the
+   * entry's known stored value, or read from the store below when unknown.
+   */
   private writeFlushed(entries: readonly CacheEntry[]): void {
     const inner = this.inner;
     const listener = this.listener;
@@ -117,7 +121,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore implements C
         else inner.put(e.key, e.value, e.timestamp);
         continue;
       }
-      const old = e.value === null || this.sendOldValues ? (inner.get(e.key) ?? null) : null;
+      const old = e.value === null || this.sendOldValues ? (e.stored !== undefined ? e.stored : (inner.get(e.key) ?? null)) : null;
       if (e.value === null && old === null) continue;
       inner.put(e.key, e.value, e.timestamp);
       listener(e.key, e.value, this.sendOldValues ? old : null, e.timestamp);

@@ -24,6 +24,9 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   protected readonly valueSerde: Serde<V>;
   protected topic = '';
   private opened = false;
+  /** The last primitive key serialized and its bytes: a get and the put that follows serialize once. */
+  private lastKey: unknown = undefined;
+  private lastRawKey: Buffer | null = null;
   readonly metrics: StoreMetrics;
 
   constructor(
@@ -54,9 +57,19 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return undefined;
   }
 
+  /**
+   * The key's bytes. A primitive key equal to the previous one reuses its bytes (the layers below keep
+   * key buffers and never write into them); object keys are serialized every time, since they may
+   * have been mutated.
+   */
   protected serializeKey(key: K): Buffer {
+    if (key === this.lastKey && this.lastRawKey !== null) return this.lastRawKey;
     const raw = this.keySerde.serialize(this.topic, key);
     if (raw === null) throw new TypeError(`Store "${this.name}": a key serialized to null`);
+    if (typeof key !== 'object' && typeof key !== 'function') {
+      this.lastKey = key;
+      this.lastRawKey = raw;
+    }
     return raw;
   }
 

@@ -47,6 +47,37 @@ describe('state-stores/layers/caching-key-value-store', () => {
     expect(flushed[2]).toEqual(['a', '3', '2', 20]);
   });
 
+  it('reports old values on flush without reading the store below for keys read or flushed before (absent keys too)', () => {
+    const { store, inner, flushed } = make();
+    inner.put(b('a'), b('0'));
+    let reads = 0;
+    const get = inner.get.bind(inner);
+    inner.get = (key: Buffer) => {
+      reads++;
+      return get(key);
+    };
+    expect(store.get(b('a'))?.toString()).toBe('0'); // miss: read once, cached clean
+    expect(store.get(b('n'))).toBeUndefined(); // miss: read once, cached as absent
+    expect(store.get(b('n'))).toBeUndefined(); // hit
+    expect(reads).toBe(2);
+    store.put(b('a'), b('1'), 1);
+    store.put(b('a'), b('2'), 2);
+    store.put(b('n'), b('x'), 3);
+    store.flush();
+    store.put(b('a'), b('3'), 4);
+    store.flush();
+    expect(reads).toBe(2);
+    expect(flushed).toEqual([
+      ['a', '2', '0', 2],
+      ['n', 'x', null, 3],
+      ['a', '3', '2', 4],
+    ]);
+    store.put(b('u'), b('1'), 5); // never read: its old value is read from the store at flush
+    store.flush();
+    expect(reads).toBe(3);
+    expect(flushed[3]).toEqual(['u', '1', null, 5]);
+  });
+
   it('flushes in the order of the last update', () => {
     const { store, flushed } = make();
     store.put(b('a'), b('1'), 1);
