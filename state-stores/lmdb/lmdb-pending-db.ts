@@ -4,19 +4,17 @@
  * moves the pending writes into the database inside the caller's write transaction. The unit under the
  * LMDB key-value store and under each segment of the LMDB window and session stores.
  * LMDB does not allow zero-length keys; the empty key lives in the env's reserved `__empty_key` database.
+ * The pending writes are packed in a byte arena ({@link PendingWrites}): what they hold is what
+ * `pendingBytes` counts.
  */
 import type { KeyValueBytesEntry } from '../key-value-bytes-store.ts';
-import { SortedBytesMap } from '../sorted-bytes-map.ts';
+import { PendingWrites } from './pending-writes.ts';
 import { mergeOverlay } from '../merge-sorted.ts';
 import { EMPTY_BYTES, prefixUpperBound } from '../bytes.ts';
 import type { BytesDatabase, LmdbEnv } from './lmdb-env.ts';
 
-const ENTRY_OVERHEAD = 48;
-
 export class LmdbPendingDb {
-  private readonly pending = new SortedBytesMap<Buffer | null>();
-  /** Bytes held by pending writes (keys, values and a fixed overhead per entry). */
-  pendingBytes = 0;
+  private readonly pending = new PendingWrites();
   /** Iterators not yet finished: pending writes must not move into LMDB under them. */
   openIterators = 0;
   private readonly db: BytesDatabase;
@@ -33,6 +31,11 @@ export class LmdbPendingDb {
     return this.pending.size;
   }
 
+  /** Bytes held by pending writes (records in the arena, superseded ones until compaction, and the index). */
+  get pendingBytes(): number {
+    return this.pending.bytes;
+  }
+
   get(key: Buffer): Buffer | undefined {
     if (this.pending.size > 0) {
       const p = this.pending.get(key);
@@ -43,16 +46,12 @@ export class LmdbPendingDb {
   }
 
   put(key: Buffer, value: Buffer | null): void {
-    const old = this.pending.get(key);
-    if (old === undefined) this.pendingBytes += key.length + ENTRY_OVERHEAD;
-    else if (old !== null) this.pendingBytes -= old.length;
-    this.pending.set(key, value);
-    if (value !== null) this.pendingBytes += value.length;
+    this.pending.put(key, value);
   }
 
   /** Writes straight into the database; call inside a write transaction (restore). */
   writeDirect(key: Buffer, value: Buffer | null): void {
-    if (this.pending.size > 0 && this.pending.delete(key) !== undefined) this.recount();
+    if (this.pending.size > 0) this.pending.delete(key);
     if (key.length === 0) this.env.putEmptyKey(this.dbName, value);
     else if (value === null) this.db.removeSync(key);
     else this.db.putSync(key, value);
@@ -61,20 +60,20 @@ export class LmdbPendingDb {
   /** Moves every pending write into the database; call inside a write transaction. */
   writePending(): void {
     if (this.pending.size === 0) return;
-    const db = this.db;
-    for (const [key, value] of this.pending.range(null, null)) {
-      if (key.length === 0) this.env.putEmptyKey(this.dbName, value);
-      else if (value === null) db.removeSync(key);
-      else db.putSync(key, value);
-    }
+    this.pending.forEachSorted(this.writeOne);
     this.pending.clear();
-    this.pendingBytes = 0;
   }
+
+  /** Writes one pending write (views into the pending arena: LMDB copies them). */
+  private readonly writeOne = (key: Buffer, value: Buffer | null): void => {
+    if (key.length === 0) this.env.putEmptyKey(this.dbName, value === null ? null : Buffer.from(value));
+    else if (value === null) this.db.removeSync(key);
+    else this.db.putSync(key, value);
+  };
 
   /** Forgets pending writes (a close without checkpoint). */
   discardPending(): void {
     this.pending.clear();
-    this.pendingBytes = 0;
   }
 
   /** Empties the database and the pending writes; call inside a write transaction. */
@@ -117,12 +116,6 @@ export class LmdbPendingDb {
   prefixScan(prefix: Buffer): Generator<KeyValueBytesEntry> {
     if (prefix.length === 0) return this.range(null, null, false);
     return this.range(prefix, prefixUpperBound(prefix), false, true);
-  }
-
-  private recount(): void {
-    let n = 0;
-    for (const [k, v] of this.pending.range(null, null)) n += k.length + ENTRY_OVERHEAD + (v === null ? 0 : v.length);
-    this.pendingBytes = n;
   }
 
   private *dbRange(from: Buffer | null, to: Buffer | null, reverse: boolean, toExclusive: boolean): Generator<KeyValueBytesEntry> {

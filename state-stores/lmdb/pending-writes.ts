@@ -1,0 +1,292 @@
+/**
+ * The pending (not yet committed) writes of an LMDB database, packed in one byte arena: each write
+ * appends a record `[key length u32 LE][value length i32 LE, -1 for a deletion][key][value]` and an
+ * open-addressing index (two Int32Arrays: record offset, key hash) points each key at its latest
+ * record. No object is kept per write, so the memory held is the bytes written plus about 11 bytes of
+ * index per key ({@link PendingWrites.bytes} counts exactly what is held), and the garbage collector
+ * has nothing to trace. The previous layout (a Buffer pair, a slot object and a map entry per key)
+ * held ~320 bytes per 23-byte write.
+ *
+ * Superseded records stay in the arena until it fills up; it is then compacted (when at least half is
+ * garbage) or doubled. Buffers handed out ({@link PendingWrites.get}, {@link PendingWrites.range}) are
+ * copies, so a caller may keep them without pinning an arena. Ranges sort the keys once (until a key
+ * is added or removed) and return each key's value as it is when the iterator reaches it; keys added
+ * during an iteration are not seen by it.
+ */
+import { compareBytes } from '../bytes.ts';
+import { hashBytes } from '../bytes-hash-table.ts';
+
+const HEADER = 8;
+const INITIAL_ARENA = 64 * 1024;
+const INITIAL_SLOTS = 64;
+
+function readInt32LE(a: Buffer, at: number): number {
+  return a[at]! | (a[at + 1]! << 8) | (a[at + 2]! << 16) | (a[at + 3]! << 24);
+}
+
+function writeInt32LE(a: Buffer, at: number, v: number): void {
+  a[at] = v & 0xff;
+  a[at + 1] = (v >>> 8) & 0xff;
+  a[at + 2] = (v >>> 16) & 0xff;
+  a[at + 3] = (v >>> 24) & 0xff;
+}
+
+function recordSize(a: Buffer, rec: number): number {
+  const vlen = readInt32LE(a, rec + 4);
+  return HEADER + readInt32LE(a, rec) + (vlen < 0 ? 0 : vlen);
+}
+
+/** Byte-order comparison of the keys of two records of one arena. */
+function compareRecordKeys(a: Buffer, x: number, y: number): number {
+  const xl = readInt32LE(a, x);
+  const yl = readInt32LE(a, y);
+  const n = xl < yl ? xl : yl;
+  x += HEADER;
+  y += HEADER;
+  for (let i = 0; i < n; i++) {
+    const d = a[x + i]! - a[y + i]!;
+    if (d !== 0) return d;
+  }
+  return xl - yl;
+}
+
+/** Compares the key of record `rec` with `key`. */
+function compareRecordKey(a: Buffer, rec: number, key: Buffer): number {
+  const rl = readInt32LE(a, rec);
+  const n = rl < key.length ? rl : key.length;
+  const base = rec + HEADER;
+  for (let i = 0; i < n; i++) {
+    const d = a[base + i]! - key[i]!;
+    if (d !== 0) return d;
+  }
+  return rl - key.length;
+}
+
+/** Receives pending writes in key order: views into the arena, valid only during the call. */
+export type PendingWriteVisitor = (key: Buffer, value: Buffer | null) => void;
+
+export class PendingWrites {
+  private arena: Buffer = Buffer.allocUnsafe(INITIAL_ARENA);
+  private used = 0;
+  private garbage = 0;
+  /** Record offset + 1 per slot (0: empty), and the key hash per slot. */
+  private offs = new Int32Array(INITIAL_SLOTS);
+  private hashes = new Int32Array(INITIAL_SLOTS);
+  private mask = INITIAL_SLOTS - 1;
+  /** Offsets of records of every key in key order; null after a key was added or removed. */
+  private sorted: Int32Array | null = null;
+  /** Whether {@link sorted} holds the latest record of each key (no key was updated since the sort). */
+  private sortedLatest = false;
+  /** Number of keys with a pending write. */
+  size = 0;
+
+  /** Bytes held: the arena in use plus the index. */
+  get bytes(): number {
+    return this.used + this.offs.length * 8;
+  }
+
+  /** The pending value of `key`: a copy, null for a pending deletion, undefined when none is pending. */
+  get(key: Buffer): Buffer | null | undefined {
+    if (this.size === 0) return undefined;
+    const i = this.find(key, hashBytes(key));
+    return i < 0 ? undefined : this.valueCopy(this.offs[i]! - 1);
+  }
+
+  /** Records a write (null: a deletion) of `key`. */
+  put(key: Buffer, value: Buffer | null): void {
+    const need = HEADER + key.length + (value === null ? 0 : value.length);
+    if (this.used + need > this.arena.length) this.makeRoom(need);
+    const h = hashBytes(key);
+    const i = this.find(key, h);
+    const rec = this.used;
+    const a = this.arena;
+    writeInt32LE(a, rec, key.length);
+    writeInt32LE(a, rec + 4, value === null ? -1 : value.length);
+    key.copy(a, rec + HEADER);
+    if (value !== null) value.copy(a, rec + HEADER + key.length);
+    this.used += need;
+    if (i >= 0) {
+      this.garbage += recordSize(a, this.offs[i]! - 1);
+      this.offs[i] = rec + 1;
+      this.sortedLatest = false;
+      return;
+    }
+    const slot = -1 - i;
+    this.offs[slot] = rec + 1;
+    this.hashes[slot] = h;
+    this.sorted = null;
+    if (++this.size * 4 > (this.mask + 1) * 3) this.resizeIndex((this.mask + 1) * 2);
+  }
+
+  /** Forgets the pending write of `key`; returns whether there was one. */
+  delete(key: Buffer): boolean {
+    if (this.size === 0) return false;
+    let i = this.find(key, hashBytes(key));
+    if (i < 0) return false;
+    const offs = this.offs;
+    const hashes = this.hashes;
+    const mask = this.mask;
+    this.garbage += recordSize(this.arena, offs[i]! - 1);
+    // Backward-shift deletion (linear probing without tombstones).
+    for (let j = (i + 1) & mask; offs[j] !== 0; j = (j + 1) & mask) {
+      const home = hashes[j]! & mask;
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (stays) continue;
+      offs[i] = offs[j]!;
+      hashes[i] = hashes[j]!;
+      i = j;
+    }
+    offs[i] = 0;
+    this.size--;
+    this.sorted = null;
+    return true;
+  }
+
+  /** Forgets every pending write (a new arena: buffers handed out never change). */
+  clear(): void {
+    this.arena = Buffer.allocUnsafe(INITIAL_ARENA);
+    this.used = 0;
+    this.garbage = 0;
+    this.offs = new Int32Array(INITIAL_SLOTS);
+    this.hashes = new Int32Array(INITIAL_SLOTS);
+    this.mask = INITIAL_SLOTS - 1;
+    this.sorted = null;
+    this.size = 0;
+  }
+
+  /** Calls `visit` with every pending write in key order (views, valid during the call only). */
+  forEachSorted(visit: PendingWriteVisitor): void {
+    if (!this.sortedLatest) this.sorted = null;
+    const sorted = this.sortedRecords();
+    const a = this.arena;
+    for (let n = 0; n < sorted.length; n++) {
+      const rec = sorted[n]!;
+      const klen = readInt32LE(a, rec);
+      const vlen = readInt32LE(a, rec + 4);
+      const k = rec + HEADER;
+      visit(a.subarray(k, k + klen), vlen < 0 ? null : a.subarray(k + klen, k + klen + vlen));
+    }
+  }
+
+  /** Pending writes with `from <= key <= to` (null bounds open) in key order, descending when `reverse`: copies. */
+  *range(from: Buffer | null, to: Buffer | null, reverse = false): Generator<[Buffer, Buffer | null]> {
+    if (this.size === 0) return;
+    if (from !== null && to !== null && compareBytes(from, to) > 0) return;
+    const sorted = this.sortedRecords();
+    const a = this.arena;
+    const step = reverse ? -1 : 1;
+    let n = reverse ? (to === null ? sorted.length - 1 : this.upperBound(a, sorted, to) - 1) : from === null ? 0 : this.lowerBound(a, sorted, from);
+    for (; n >= 0 && n < sorted.length; n += step) {
+      const rec = sorted[n]!;
+      if (!reverse && to !== null && compareRecordKey(a, rec, to) > 0) return;
+      if (reverse && from !== null && compareRecordKey(a, rec, from) < 0) return;
+      const klen = readInt32LE(a, rec);
+      const key = Buffer.allocUnsafe(klen);
+      a.copy(key, 0, rec + HEADER, rec + HEADER + klen);
+      // The key's latest write (it may have been updated or removed since the sort).
+      const i = this.find(key, hashBytes(key));
+      if (i < 0) continue;
+      yield [key, this.valueCopy(this.offs[i]! - 1)];
+    }
+  }
+
+  private valueCopy(rec: number): Buffer | null {
+    const a = this.arena;
+    const vlen = readInt32LE(a, rec + 4);
+    if (vlen < 0) return null;
+    const start = rec + HEADER + readInt32LE(a, rec);
+    const out = Buffer.allocUnsafe(vlen);
+    a.copy(out, 0, start, start + vlen);
+    return out;
+  }
+
+  /** Slot of `key`, or -1 - (the empty slot where it would go). */
+  private find(key: Buffer, h: number): number {
+    const offs = this.offs;
+    const hashes = this.hashes;
+    const mask = this.mask;
+    const a = this.arena;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const o = offs[i]!;
+      if (o === 0) return -1 - i;
+      if (hashes[i] === h && readInt32LE(a, o - 1) === key.length && compareRecordKey(a, o - 1, key) === 0) return i;
+    }
+  }
+
+  private sortedRecords(): Int32Array {
+    if (this.sorted !== null) return this.sorted;
+    const out = new Int32Array(this.size);
+    let n = 0;
+    const offs = this.offs;
+    for (let i = 0; i < offs.length; i++) if (offs[i] !== 0) out[n++] = offs[i]! - 1;
+    const a = this.arena;
+    out.sort((x, y) => compareRecordKeys(a, x, y));
+    this.sorted = out;
+    this.sortedLatest = true;
+    return out;
+  }
+
+  private lowerBound(a: Buffer, sorted: Int32Array, key: Buffer): number {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRecordKey(a, sorted[mid]!, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private upperBound(a: Buffer, sorted: Int32Array, key: Buffer): number {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRecordKey(a, sorted[mid]!, key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Room for `need` more bytes: compacts when at least half the arena is garbage, else grows it. */
+  private makeRoom(need: number): void {
+    const live = this.used - this.garbage;
+    let capacity = this.arena.length;
+    if (this.garbage * 2 < this.used || live + need > capacity) {
+      while (capacity < (live + need) * 1.5) capacity *= 2;
+    }
+    const from = this.arena;
+    const to = Buffer.allocUnsafe(capacity);
+    let used = 0;
+    const offs = this.offs;
+    for (let i = 0; i < offs.length; i++) {
+      const o = offs[i]!;
+      if (o === 0) continue;
+      const size = recordSize(from, o - 1);
+      from.copy(to, used, o - 1, o - 1 + size);
+      offs[i] = used + 1;
+      used += size;
+    }
+    this.arena = to;
+    this.used = used;
+    this.garbage = 0;
+    this.sorted = null;
+  }
+
+  private resizeIndex(capacity: number): void {
+    const oldOffs = this.offs;
+    const oldHashes = this.hashes;
+    this.offs = new Int32Array(capacity);
+    this.hashes = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    const mask = this.mask;
+    for (let i = 0; i < oldOffs.length; i++) {
+      const o = oldOffs[i]!;
+      if (o === 0) continue;
+      let j = oldHashes[i]! & mask;
+      while (this.offs[j] !== 0) j = (j + 1) & mask;
+      this.offs[j] = o;
+      this.hashes[j] = oldHashes[i]!;
+    }
+  }
+}

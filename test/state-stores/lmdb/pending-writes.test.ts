@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { PendingWrites } from '../../../state-stores/lmdb/pending-writes.ts';
+
+const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+const s = (v: Buffer | null | undefined): string | null | undefined => (v === null || v === undefined ? v : v.toString('latin1'));
+
+function rng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+function cmp(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+describe('state-stores/lmdb/pending-writes', () => {
+  it('returns the latest write of a key, null for a deletion, undefined when none is pending', () => {
+    const p = new PendingWrites();
+    p.put(b('a'), b('1'));
+    p.put(b('a'), b('22'));
+    p.put(b('b'), null);
+    expect(s(p.get(b('a')))).toBe('22');
+    expect(p.get(b('b'))).toBeNull();
+    expect(p.get(b('c'))).toBeUndefined();
+    expect(p.size).toBe(2);
+  });
+
+  it('keeps the empty key and keys that differ only in length', () => {
+    const p = new PendingWrites();
+    p.put(Buffer.alloc(0), b('e'));
+    p.put(b('a'), b('1'));
+    p.put(b('a\u0000'), b('2'));
+    expect(s(p.get(Buffer.alloc(0)))).toBe('e');
+    expect([...p.range(null, null)].map(([k, v]) => [s(k), s(v)])).toEqual([
+      ['', 'e'],
+      ['a', '1'],
+      ['a\u0000', '2'],
+    ]);
+  });
+
+  it('hands out copies that later writes, compaction and clear() do not change', () => {
+    const p = new PendingWrites();
+    p.put(b('k'), b('first'));
+    const got = p.get(b('k'))!;
+    const [[key, value]] = [...p.range(null, null)] as [[Buffer, Buffer]];
+    for (let i = 0; i < 50_000; i++) p.put(b('k'), b(`v${i}`));
+    p.clear();
+    p.put(b('k'), b('other'));
+    expect(s(got)).toBe('first');
+    expect(s(key)).toBe('k');
+    expect(s(value)).toBe('first');
+  });
+
+  it('counts the bytes it holds, compacts superseded records instead of growing, and drops them on clear()', () => {
+    const p = new PendingWrites();
+    const empty = p.bytes;
+    for (let i = 0; i < 100_000; i++) p.put(b(`key${i % 100}`), Buffer.alloc(100));
+    // 100 live keys of ~115 bytes: superseded records are compacted away, the arena stays small.
+    expect(p.bytes).toBeLessThan(256 * 1024);
+    for (let i = 0; i < 10_000; i++) p.put(b(`other${i}`), Buffer.alloc(100));
+    expect(p.bytes).toBeGreaterThan(10_000 * 100);
+    p.clear();
+    expect(p.bytes).toBe(empty);
+    expect(p.size).toBe(0);
+  });
+
+  it('visits the latest write of every key in key order with forEachSorted, also after a range sorted older writes', () => {
+    const p = new PendingWrites();
+    for (const k of ['d', 'a', 'c', 'b']) p.put(b(k), b('old'));
+    expect([...p.range(null, null)]).toHaveLength(4); // sorts
+    for (const k of ['d', 'a', 'c', 'b']) p.put(b(k), k === 'c' ? null : b(k.toUpperCase()));
+    const seen: [string, string | null][] = [];
+    p.forEachSorted((k, v) => seen.push([s(k)!, v === null ? null : s(v)!]));
+    expect(seen).toEqual([
+      ['a', 'A'],
+      ['b', 'B'],
+      ['c', null],
+      ['d', 'D'],
+    ]);
+  });
+
+  it('ranges see updates and deletions made during the iteration', () => {
+    const p = new PendingWrites();
+    for (const k of ['a', 'b', 'c', 'd']) p.put(b(k), b('0'));
+    const out: [string, string | null][] = [];
+    for (const [k, v] of p.range(null, null)) {
+      out.push([s(k)!, s(v)!]);
+      if (s(k) === 'a') {
+        p.put(b('c'), b('1'));
+        p.delete(b('d'));
+      }
+    }
+    expect(out).toEqual([
+      ['a', '0'],
+      ['b', '0'],
+      ['c', '1'],
+    ]);
+  });
+
+  it('matches a reference model under random puts, deletions, deletes, ranges and clears', () => {
+    const p = new PendingWrites();
+    const model = new Map<string, string | null>();
+    const next = rng(7);
+    const key = (): string => String.fromCharCode(97 + Math.floor(next() * 8)).repeat(Math.floor(next() * 4));
+    for (let i = 0; i < 20_000; i++) {
+      const r = next();
+      const k = key();
+      if (r < 0.5) {
+        const v = next() < 0.2 ? null : `v${i}`.repeat(1 + Math.floor(next() * 40));
+        p.put(b(k), v === null ? null : b(v));
+        model.set(k, v);
+      } else if (r < 0.6) {
+        expect(p.delete(b(k))).toBe(model.delete(k));
+      } else if (r < 0.7) {
+        expect(s(p.get(b(k)))).toBe(model.get(k));
+      } else if (r < 0.995) {
+        const k2 = key();
+        const [from, to] = cmp(k, k2) <= 0 ? [k, k2] : [k2, k];
+        const reverse = next() < 0.5;
+        const open = next();
+        const lo = open < 0.2 ? null : from;
+        const hi = open > 0.8 ? null : to;
+        const expected = [...model.entries()]
+          .filter(([mk]) => (lo === null || mk >= lo) && (hi === null || mk <= hi))
+          .sort(([x], [y]) => cmp(x, y));
+        if (reverse) expected.reverse();
+        const got = [...p.range(lo === null ? null : b(lo), hi === null ? null : b(hi), reverse)].map(([gk, gv]) => [s(gk), s(gv)]);
+        expect(got).toEqual(expected);
+      } else {
+        p.clear();
+        model.clear();
+      }
+      expect(p.size).toBe(model.size);
+    }
+  });
+});
