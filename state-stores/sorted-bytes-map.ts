@@ -31,6 +31,7 @@ class Slot<V> {
 
 function markDead(s: Slot<unknown>): void {
   s.dead = true;
+  s.value = undefined;
 }
 
 function compareSlots(a: Slot<unknown>, b: Slot<unknown>): number {
@@ -87,12 +88,15 @@ export class SortedBytesMap<V> {
     const s = this.table.remove(key, hashBytes(key));
     if (s === undefined) return undefined;
     s.dead = true;
+    const value = s.value;
+    // A dead slot may wait in the fresh list: it must not keep the value alive.
+    s.value = undefined as V;
     if (s.placed) this.removePlaced(s.key);
     else if (++this.freshDead > 1024 && this.freshDead * 2 > this.fresh.length) {
       this.fresh = this.fresh.filter((f) => !f.dead);
       this.freshDead = 0;
     }
-    return s.value;
+    return value;
   }
 
   /** Removes every entry. */

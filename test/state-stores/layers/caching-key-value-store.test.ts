@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CachingKeyValueStore } from '../../../state-stores/layers/caching-key-value-store.ts';
 import { ChangeLoggingKeyValueBytesStore } from '../../../state-stores/layers/change-logging-key-value-bytes-store.ts';
 import { InMemoryKeyValueBytesStore } from '../../../state-stores/memory/in-memory-key-value-bytes-store.ts';
-import { StoreCache } from '../../../state-stores/store-cache.ts';
+import { CACHE_ENTRY_OVERHEAD, StoreCache } from '../../../state-stores/store-cache.ts';
 import { testStoreContext, type TestStoreContext } from '../store-test-context.ts';
 
 const b = (s: string): Buffer => Buffer.from(s);
@@ -115,7 +115,7 @@ describe('state-stores/layers/caching-key-value-store', () => {
   });
 
   it('evicts least recently used entries when the shared cache is full, flushing all dirty entries first', () => {
-    const cache = new StoreCache(3 * (96 + 2));
+    const cache = new StoreCache(3 * (CACHE_ENTRY_OVERHEAD + 2));
     const { store, inner, flushed } = make(cache);
     store.put(b('a'), b('1'), 1);
     store.put(b('b'), b('1'), 2);
