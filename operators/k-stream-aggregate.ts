@@ -48,7 +48,8 @@ export class KStreamAggregate<K, V, VA> implements Processor<K, V, K, Change<VA>
     const newAgg = this.aggregator(record.key, record.value, oldAgg === null ? this.initializer() : oldAgg);
     const timestamp = old === undefined || record.timestamp > old.timestamp ? record.timestamp : old.timestamp;
     this.store.put(record.key, { value: newAgg, timestamp });
-    this.forwarder.maybeForward(record.withValue(new Change(newAgg, oldAgg)).withTimestamp(timestamp));
+    // With a caching store the cache forwards on flush: build the update only when it goes out now.
+    if (!this.forwarder.cachingEnabled) this.forwarder.maybeForward(record.withValue(new Change(newAgg, oldAgg)).withTimestamp(timestamp));
   }
 }
 

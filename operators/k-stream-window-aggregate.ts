@@ -100,7 +100,7 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
       const newAgg = this.aggregator(key, record.value, oldAgg === null ? this.initializer() : oldAgg);
       const timestamp = old === undefined || ts > old.timestamp ? ts : old.timestamp;
       this.store.put(key, { value: newAgg, timestamp }, start);
-      if (!this.onClose) {
+      if (!this.onClose && !this.forwarder.cachingEnabled) {
         this.forwarder.maybeForward(new Record({ key, window: { start, end } }, new Change(newAgg, oldAgg), timestamp, record.headers));
       }
     }

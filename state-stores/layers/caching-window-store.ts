@@ -29,6 +29,10 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   private sendOldValues = false;
   /** Window starts below this are expired (mirrors the inner store's stream time). */
   private streamTime = -1;
+  /** The last store key made, and its key buffer and window start. */
+  private lastKey: Buffer | null = null;
+  private lastStart = -1;
+  private lastStoreKey: Buffer | null = null;
   private readonly flushEntries = (entries: readonly CacheEntry[]): void => this.writeFlushed(entries);
   private readonly compare = (a: Buffer, b: Buffer): number => {
     const d = Math.floor(windowStoreKeyStart(a) / this.segmentIntervalMs) - Math.floor(windowStoreKeyStart(b) / this.segmentIntervalMs);
@@ -53,15 +57,32 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     const cache = this.open();
     if (windowStart > this.streamTime) this.streamTime = windowStart;
     else if (windowStart < this.minLive()) return;
-    cache.put(toWindowStoreKey(key, windowStart, 0), value, timestamp ?? windowStart, true);
+    cache.put(this.storeKey(key, windowStart), value, timestamp ?? windowStart, true);
   }
 
+  /**
+   * The cached value, else the store's (then cached clean, an absent window as null, so the put that
+   * usually follows knows the old value and the flush need not read the store).
+   */
   override fetch(key: Buffer, windowStart: number): Buffer | undefined {
     const cache = this.open();
     if (windowStart < this.minLive()) return undefined;
-    const e = cache.get(toWindowStoreKey(key, windowStart, 0));
+    const storeKey = this.storeKey(key, windowStart);
+    const e = cache.get(storeKey);
     if (e !== undefined) return e.value === null ? undefined : e.value;
-    return this.inner.fetch(key, windowStart);
+    const value = this.inner.fetch(key, windowStart);
+    cache.put(storeKey, value === undefined ? null : value, windowStart, false);
+    return value;
+  }
+
+  /** The store key of `key` at `windowStart`; the same bytes again for a put right after a fetch. */
+  private storeKey(key: Buffer, windowStart: number): Buffer {
+    if (key === this.lastKey && windowStart === this.lastStart) return this.lastStoreKey!;
+    const storeKey = toWindowStoreKey(key, windowStart, 0);
+    this.lastKey = key;
+    this.lastStart = windowStart;
+    this.lastStoreKey = storeKey;
+    return storeKey;
   }
 
   override fetchRange(key: Buffer, timeFrom: number, timeTo: number, backward = false): Iterable<WindowBytesEntry> {
@@ -153,7 +174,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
         inner.put(key, e.value, start, e.timestamp);
         continue;
       }
-      const old = e.value === null || this.sendOldValues ? (inner.fetch(key, start) ?? null) : null;
+      const old = e.value === null || this.sendOldValues ? (e.stored !== undefined ? e.stored : (inner.fetch(key, start) ?? null)) : null;
       if (e.value === null && old === null) continue;
       inner.put(key, e.value, start, e.timestamp);
       listener(e.key, e.value, this.sendOldValues ? old : null, e.timestamp);

@@ -23,6 +23,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
   protected readonly valueSerde: Serde<V>;
   protected topic = '';
   private opened = false;
+  private lastKey: unknown = undefined;
+  private lastRawKey: Buffer | null = null;
   readonly metrics: StoreMetrics;
 
   constructor(
@@ -57,9 +59,18 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return undefined;
   }
 
+  /**
+   * The key's bytes. A primitive key equal to the previous one reuses its bytes (a fetch and the put
+   * that follows serialize once; the layers below never write into key buffers).
+   */
   private serializeKey(key: K): Buffer {
+    if (key === this.lastKey && this.lastRawKey !== null) return this.lastRawKey;
     const raw = this.keySerde.serialize(this.topic, key);
     if (raw === null) throw new TypeError(`Store "${this.name}": a key serialized to null`);
+    if (typeof key !== 'object' && typeof key !== 'function') {
+      this.lastKey = key;
+      this.lastRawKey = raw;
+    }
     return raw;
   }
 
