@@ -5,9 +5,11 @@
  * list of dirty entries in the order of their last update.
  *
  * Eviction follows Kafka: after a put makes the whole cache exceed its bound, the cache that was written
- * evicts its least recently used entries until the bound holds (or it is empty); evicting a dirty entry
- * first flushes ALL dirty entries of that named cache, in update order, to its store. A bound of 0
- * therefore writes every update through at once.
+ * evicts its least recently used entries until the bound holds (or it is empty). Evicting a dirty entry
+ * first flushes the dirty entries of that named cache in update order up to and including it (Kafka
+ * flushes all of them; a prefix of the update order keeps what reaches the store and downstream in
+ * update order, and does not write the hot entries again and again while old ones are evicted). A
+ * bound of 0 therefore writes every update through at once.
  *
  * Allocation: a put of a key already cached updates its entry in place (no allocation besides the value
  * bytes the caller made); lookups hash the key bytes (no string per operation).
@@ -162,24 +164,32 @@ export class NamedCache {
   }
 
   /**
-   * Flushes every dirty entry (in update order) through the flush callback, then forgets deletions;
-   * the flushed values become the entries' known stored values. Writes made by the callback into this
-   * cache are flushed by the next flush.
+   * Flushes the dirty entries in update order through the flush callback: all of them, or with
+   * `through` those up to and including that dirty entry. Then forgets flushed deletions; the flushed
+   * values become the entries' known stored values. Writes made by the callback into this cache are
+   * flushed by the next flush.
    */
-  flush(): void {
+  flush(through: CacheEntry | null = null): void {
     if (this.dirtyCount === 0 || this.flushing) return;
-    const batch: CacheEntry[] = new Array(this.dirtyCount);
-    let n = 0;
-    for (let e = this.dirtyHead; e !== null; ) {
+    const batch: CacheEntry[] = [];
+    let e = this.dirtyHead;
+    while (e !== null) {
       const next: CacheEntry | null = e.dirtyNext;
       e.dirty = false;
       e.dirtyPrev = null;
       e.dirtyNext = null;
-      batch[n++] = e;
+      batch.push(e);
+      if (e === through) {
+        e = next;
+        break;
+      }
       e = next;
     }
-    this.dirtyHead = this.dirtyTail = null;
-    this.dirtyCount = 0;
+    const n = batch.length;
+    this.dirtyHead = e;
+    if (e === null) this.dirtyTail = null;
+    else e.dirtyPrev = null;
+    this.dirtyCount -= n;
     this.owner.flushes++;
     this.flushing = true;
     try {
@@ -203,13 +213,13 @@ export class NamedCache {
     }
   }
 
-  /** Evicts the least recently used entry, flushing all dirty entries first when it is dirty. */
+  /** Evicts the least recently used entry; when it is dirty, first flushes the dirty entries up to it in update order. */
   evictEldest(): boolean {
     const e = this.head;
     if (e === null) return false;
     if (e.dirty) {
       if (this.flushing) return false;
-      this.flush();
+      this.flush(e);
     }
     if (e.live) {
       this.map.delete(e.key);

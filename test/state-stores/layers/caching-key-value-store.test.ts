@@ -114,15 +114,21 @@ describe('state-stores/layers/caching-key-value-store', () => {
     ]);
   });
 
-  it('evicts least recently used entries when the shared cache is full, flushing all dirty entries first', () => {
+  it('evicts least recently used entries when the shared cache is full, first flushing dirty entries in update order up to the evicted one', () => {
     const cache = new StoreCache(3 * (CACHE_ENTRY_OVERHEAD + 2));
     const { store, inner, flushed } = make(cache);
     store.put(b('a'), b('1'), 1);
     store.put(b('b'), b('1'), 2);
     store.put(b('c'), b('1'), 3);
+    expect(store.get(b('b'))?.toString()).toBe('1'); // b becomes the most recently used; update order stays a, b, c
     expect(flushed).toEqual([]);
-    store.put(b('d'), b('1'), 4); // over the bound: evicts 'a', which is dirty -> flush all
-    expect(flushed.map((f) => f[0])).toEqual(['a', 'b', 'c', 'd']);
+    store.put(b('d'), b('1'), 4); // over the bound: evicts 'a', which is dirty -> flushes 'a' only
+    expect(flushed.map((f) => f[0])).toEqual(['a']);
+    store.put(b('e'), b('1'), 5); // evicts 'c' (least recently used): flushes b and c, in update order
+    expect(flushed.map((f) => f[0])).toEqual(['a', 'b', 'c']);
+    expect(inner.get(b('d'))).toBeUndefined();
+    store.flush();
+    expect(flushed.map((f) => f[0])).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(inner.get(b('d'))?.toString()).toBe('1');
     expect(cache.sizeBytes).toBeLessThanOrEqual(cache.maxBytes);
     expect(cache.stats().evictions).toBeGreaterThan(0);
