@@ -30,7 +30,7 @@ const LINES = Number(process.env.BENCH_LINES ?? 200_000);
 const WORDS_PER_LINE = 10;
 const VOCABULARY = 10_000;
 const PARTITIONS = 4;
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 900_000);
 const FLOW_REPARTITION = 'wordcount-flow-words-repartition';
 const BIN = fileURLToPath(new URL('../bin/tributary.js', import.meta.url));
 const WORKER = fileURLToPath(new URL('./peers/worker.ts', import.meta.url));
@@ -106,6 +106,16 @@ async function startBroker(dir: string): Promise<Broker> {
   return { child, bootstrap };
 }
 
+/** CPU seconds (user + system) a live process used so far (Linux /proc), or NaN. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Peak RSS of a live process in MB (Linux VmHWM), or NaN. */
 function peakRssOf(pid: number): number {
   try {
@@ -135,7 +145,7 @@ function runWorker(args: WorkerArgs): Promise<WorkerResult> {
         resolve(JSON.parse(last) as WorkerResult);
       } catch {
         const error = `worker exited with ${code}: ${(stderr || stdout).trim().split('\n').slice(-5).join(' | ')}`;
-        resolve({ engine: args.engine, ok: false, error, seconds: NaN, wordsSeen: 0, outputRecords: 0, linesPerSec: null, wordsPerSec: null, peakRssMB: NaN });
+        resolve({ engine: args.engine, ok: false, error, seconds: NaN, wordsSeen: 0, outputRecords: 0, linesPerSec: null, wordsPerSec: null, peakRssMB: NaN, cpuSeconds: NaN });
       }
       if (stderr.trim() !== '') console.error(`[${args.engine} stderr] ${stderr.trim().split('\n').slice(-8).join('\n  ')}`);
     });
@@ -168,7 +178,7 @@ try {
     }
   }
   const common = { partitions: PARTITIONS, expectedWords, lines: LINES, timeoutMs: TIMEOUT_MS, flowRepartitionTopic: FLOW_REPARTITION };
-  const results: Record<Engine, WorkerResult & { brokerPeakRssMB?: number }> = {} as never;
+  const results: Record<Engine, WorkerResult & { brokerPeakRssMB?: number; brokerCpuSeconds?: number }> = {} as never;
 
   // (a) embedded log
   {
@@ -185,8 +195,9 @@ try {
       const client = new KafkajsLogClient({ brokers: [broker.bootstrap], clientId: 'peers-loader' });
       await fill(client, lines, engine === 'flow' ? [FLOW_REPARTITION] : []);
       await client.close();
+      const cpuBefore = cpuOf(broker.child.pid!);
       const r = await runWorker({ engine, bootstrap: broker.bootstrap, stateDir: join(base, engine, 'state'), countsFile: join(base, `${engine}.json`), ...common });
-      results[engine] = { ...r, brokerPeakRssMB: peakRssOf(broker.child.pid!) };
+      results[engine] = { ...r, brokerPeakRssMB: peakRssOf(broker.child.pid!), brokerCpuSeconds: cpuOf(broker.child.pid!) - cpuBefore };
     } finally {
       await stopBroker(broker);
     }
@@ -207,6 +218,8 @@ try {
       'output records': r.outputRecords,
       'peak RSS MB': Number.isFinite(r.peakRssMB) ? r.peakRssMB : 'n/a',
       'broker peak RSS MB': r.brokerPeakRssMB !== undefined && Number.isFinite(r.brokerPeakRssMB) ? r.brokerPeakRssMB : '-',
+      'app CPU s': Number.isFinite(r.cpuSeconds) ? r.cpuSeconds : 'n/a',
+      'broker CPU s': r.brokerCpuSeconds !== undefined && Number.isFinite(r.brokerCpuSeconds) ? r.brokerCpuSeconds : '-',
       'counts = expected': matches(e) ? 'yes' : 'no',
       error: r.error ?? '',
     };

@@ -48,6 +48,8 @@ export interface WorkerResult {
   readonly linesPerSec: number | null;
   readonly wordsPerSec: number | null;
   readonly peakRssMB: number;
+  /** CPU seconds (user + system) of this process from app start to complete output. */
+  readonly cpuSeconds: number;
 }
 
 interface Reader {
@@ -135,6 +137,11 @@ async function startFlow(): Promise<Running> {
 }
 
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage(cpu0);
+  return (u.user + u.system) / 1e6;
+};
 const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
 let result: WorkerResult;
 let running: Running | null = null;
@@ -159,6 +166,7 @@ try {
     linesPerSec: ok ? args.lines / seconds : null,
     wordsPerSec: ok ? args.expectedWords / seconds : null,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: cpuSeconds(),
   };
 } catch (e) {
   const err = e as Error;
@@ -172,6 +180,7 @@ try {
     linesPerSec: null,
     wordsPerSec: null,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: cpuSeconds(),
   };
 }
 writeFileSync(args.countsFile, JSON.stringify([...counts]));
