@@ -52,6 +52,8 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
   /** Close time up to which final results were emitted (`onWindowClose`); -1: none yet. */
   private lastEmitCloseTime = -1;
   private savedEmitCloseTime = -1;
+  /** The first window end after `lastEmitCloseTime`: nothing can close before close time reaches it. */
+  private nextWindowEnd = 0;
   private readonly progress: WindowEmitProgress;
   private readonly onStreamTime: Punctuator;
 
@@ -75,6 +77,7 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
     this.lastEmitCloseTime = this.savedEmitCloseTime = this.progress.load(context as ProcessorContext<unknown, unknown>);
     // Windows up to that close time were final: stream time was at least close time + grace.
     if (this.lastEmitCloseTime >= 0) this.observedStreamTime = Math.max(this.observedStreamTime, this.lastEmitCloseTime + this.windows.graceMs);
+    this.nextWindowEnd = this.windowEndAfter(this.lastEmitCloseTime);
     context.schedule(closeCheckInterval(this.windows.advanceMs), 'stream-time', this.onStreamTime);
   }
 
@@ -105,15 +108,21 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
       }
     }
     if (late) this.late.drop(this.context as ProcessorContext<unknown, unknown>, record, closeTime);
-    if (this.onClose && closeTime > this.lastEmitCloseTime) this.emitClosed(closeTime);
+    if (this.onClose && closeTime >= this.nextWindowEnd) this.emitClosed(closeTime);
   }
 
   /** The close check on stream time (idle-aware closing): stream time follows the task's. */
   private punctuate(time: number): void {
     if (time > this.observedStreamTime) this.observedStreamTime = time;
     const closeTime = this.observedStreamTime - this.windows.graceMs;
-    if (closeTime > this.lastEmitCloseTime) this.emitClosed(closeTime);
+    if (closeTime >= this.nextWindowEnd) this.emitClosed(closeTime);
     if (this.lastEmitCloseTime > this.savedEmitCloseTime) this.save();
+  }
+
+  /** The smallest window end (`k * advance + size`, k >= 0) after `time`. */
+  private windowEndAfter(time: number): number {
+    const { sizeMs, advanceMs } = this.windows;
+    return Math.max(0, Math.floor((time - sizeMs) / advanceMs) + 1) * advanceMs + sizeMs;
   }
 
   /** Forwards every window that closed since the last emission (end in `(lastEmitCloseTime, closeTime]`). */
@@ -122,6 +131,7 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
     const from = this.lastEmitCloseTime < 0 ? 0 : this.lastEmitCloseTime - size + 1;
     const to = closeTime - size;
     this.lastEmitCloseTime = closeTime;
+    this.nextWindowEnd = this.windowEndAfter(closeTime);
     if (to < from || to < 0) return;
     let emitted = false;
     for (const { key, value } of this.store.fetchAll(Math.max(0, from), to)) {

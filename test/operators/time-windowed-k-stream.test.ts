@@ -189,4 +189,42 @@ describe('operators/k-stream-sliding-window-aggregate', () => {
     input.pipeInput('A', 'x', 6);
     expect(read()).toEqual(['[0,10]=1', '[4,14]=1', '[0,10]=2']);
   });
+
+  it("emitStrategy 'onWindowClose' with hopping windows (size 10 s, advance 3 s, grace 2 s): every window once, not before end + grace, with its final count", () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('events', { keySerde: str, valueSerde: str })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10_000, 2000).advanceBy(3000))
+      .emitStrategy('onWindowClose')
+      .count({ storeName: 'hop' })
+      .toStream()
+      .to('out', { valueSerde: i64 });
+    const d = testDriver(b.build());
+    const input = d.createInputTopic('events', str, str);
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowed(str, 10_000), i64);
+    const times = [500, 2999, 3000, 7000, 11_000, 12_500, 14_000, 16_000, 21_999, 25_000, 26_000, 40_000, 100_000];
+    const emitted = new Map<string, number>();
+    let streamTime = -1;
+    for (const t of times) {
+      input.pipeInput('k', 'x', t);
+      streamTime = Math.max(streamTime, t);
+      for (const { key, value } of out.readKeyValuesToList()) {
+        const id = `${key!.window.start}`;
+        expect(emitted.has(id)).toBe(false);
+        expect(key!.window.end + 2000).toBeLessThanOrEqual(streamTime);
+        emitted.set(id, value as number);
+      }
+      // and not later: every window that holds a record and closed by now has been emitted
+      for (let start = 0; start + 10_000 + 2000 <= streamTime; start += 3000) {
+        if (times.some((x) => x <= streamTime && x >= start && x < start + 10_000)) expect(emitted.has(`${start}`)).toBe(true);
+      }
+    }
+    // reference: every window [s, s + 10 s) with s = 3 s * k holding a record, closed by stream time 100 s
+    const expected = new Map<string, number>();
+    for (let start = 0; start + 10_000 + 2000 <= 100_000; start += 3000) {
+      const n = times.filter((t) => t >= start && t < start + 10_000).length;
+      if (n > 0) expected.set(`${start}`, n);
+    }
+    expect(new Map([...emitted].sort())).toEqual(new Map([...expected].sort()));
+  });
 });
