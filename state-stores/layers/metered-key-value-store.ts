@@ -3,54 +3,23 @@
  * store's serdes (topic: the changelog topic name), counts and times operations, and turns the bytes
  * flush listener of a caching layer below into a typed one.
  */
-import type { StateStore, StateStoreContext } from '../../core/processor/state-store.ts';
-import type { Serde, Serializer } from '../../core/serde/serde.ts';
+import type { Serializer } from '../../core/serde/serde.ts';
 import type { KeyValueBytesEntry, KeyValueBytesStore } from '../key-value-bytes-store.ts';
 import type { CacheFlushListener, KeyValue, KeyValueStore } from '../key-value-store.ts';
 import type { CachedBytesStore } from './caching-key-value-store.ts';
-import { StoreMetrics, type StoreMetricsSnapshot } from '../store-metrics.ts';
+import { MeteredStore } from './metered-store.ts';
 import { storeNotOpen } from '../store-errors.ts';
 
-/** Options of a metered store. */
-export interface MeteredStoreOptions<K, V> {
-  readonly keySerde: Serde<K>;
-  readonly valueSerde: Serde<V>;
-  /** Time every operation (Kafka's DEBUG-level store metrics). Default false: counts only. */
-  readonly recordLatency?: boolean;
-}
+export type { MeteredStoreOptions } from './metered-store.ts';
 
-export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
-  protected readonly keySerde: Serde<K>;
-  protected readonly valueSerde: Serde<V>;
-  protected topic = '';
-  private opened = false;
+export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V, KeyValueBytesStore> implements KeyValueStore<K, V> {
   /** The last primitive key serialized and its bytes: a get and the put that follows serialize once. */
   private lastKey: unknown = undefined;
   private lastRawKey: Buffer | null = null;
-  readonly metrics: StoreMetrics;
 
-  constructor(
-    readonly inner: KeyValueBytesStore,
-    options: MeteredStoreOptions<K, V>,
-  ) {
-    this.keySerde = options.keySerde;
-    this.valueSerde = options.valueSerde;
-    this.metrics = new StoreMetrics(inner.name, options.recordLatency ?? false);
-  }
 
-  get name(): string {
-    return this.inner.name;
-  }
 
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
 
-  init(context: StateStoreContext, root: StateStore): void {
-    this.topic = context.changelogTopic ?? `${context.applicationId}-${this.name}-changelog`;
-    this.inner.init(context, root);
-    this.opened = true;
-  }
 
   /** The timestamp written with a value; plain stores leave it to the layers below. */
   protected timestampOf(_value: V | null): number | undefined {
@@ -163,38 +132,12 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return true;
   }
 
-  flush(): void {
-    const m = this.metrics;
-    const t0 = m.start();
-    this.inner.flush();
-    m.end(m.flush, t0);
-  }
 
-  checkpoint(changelogOffset: number): void {
-    this.inner.checkpoint?.(changelogOffset);
-  }
 
-  restoredOffset(): number | null {
-    return this.inner.restoredOffset?.() ?? null;
-  }
 
-  wipe(): void {
-    this.inner.wipe?.();
-  }
 
-  close(): void {
-    this.opened = false;
-    this.inner.close();
-  }
 
-  isOpen(): boolean {
-    return this.opened && this.inner.isOpen();
-  }
 
-  /** A snapshot of the store's operation metrics. */
-  metricsSnapshot(): StoreMetricsSnapshot {
-    return this.metrics.snapshot();
-  }
 
   private boundOf(key: K | null): Buffer | null {
     return key === null || key === undefined ? null : this.serializeKey(key);

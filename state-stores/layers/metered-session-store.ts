@@ -2,48 +2,21 @@
  * The metered layer of session stores: the only typed layer; serdes, operation counts and latencies,
  * and the typed flush listener of a caching layer below.
  */
-import type { StateStore, StateStoreContext } from '../../core/processor/state-store.ts';
-import type { Serde } from '../../core/serde/serde.ts';
 import type { SessionBytesEntry, SessionBytesStore } from '../session-bytes-store.ts';
 import type { SessionFlushListener, SessionKeyValue, SessionStore } from '../session-store.ts';
 import type { Windowed } from '../windowed.ts';
 import { MAX_TIME, sessionStoreKeyEnd, sessionStoreKeyKey, sessionStoreKeyStart } from '../session-key-schema.ts';
-import { StoreMetrics, type StoreMetricsSnapshot } from '../store-metrics.ts';
+import { MeteredStore } from './metered-store.ts';
 import { storeNotOpen } from '../store-errors.ts';
-import type { MeteredStoreOptions } from './metered-key-value-store.ts';
 import type { CachedWindowBytesStore } from './metered-window-store.ts';
 
-export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
-  private readonly keySerde: Serde<K>;
-  private readonly valueSerde: Serde<V>;
-  private topic = '';
-  private opened = false;
-  readonly metrics: StoreMetrics;
+export class MeteredSessionStore<K, V> extends MeteredStore<K, V, SessionBytesStore> implements SessionStore<K, V> {
 
-  constructor(
-    readonly inner: SessionBytesStore,
-    options: MeteredStoreOptions<K, V>,
-  ) {
-    this.keySerde = options.keySerde;
-    this.valueSerde = options.valueSerde;
-    this.metrics = new StoreMetrics(inner.name, options.recordLatency ?? false);
-  }
 
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
   get retentionMs(): number {
     return this.inner.retentionMs;
   }
 
-  init(context: StateStoreContext, root: StateStore): void {
-    this.topic = context.changelogTopic ?? `${context.applicationId}-${this.name}-changelog`;
-    this.inner.init(context, root);
-    this.opened = true;
-  }
 
   private serializeKey(key: K): Buffer {
     const raw = this.keySerde.serialize(this.topic, key);
@@ -105,33 +78,7 @@ export class MeteredSessionStore<K, V> implements SessionStore<K, V> {
     return true;
   }
 
-  flush(): void {
-    const m = this.metrics;
-    const t0 = m.start();
-    this.inner.flush();
-    m.end(m.flush, t0);
-  }
-  checkpoint(changelogOffset: number): void {
-    this.inner.checkpoint?.(changelogOffset);
-  }
-  restoredOffset(): number | null {
-    return this.inner.restoredOffset?.() ?? null;
-  }
-  wipe(): void {
-    this.inner.wipe?.();
-  }
-  close(): void {
-    this.opened = false;
-    this.inner.close();
-  }
-  isOpen(): boolean {
-    return this.opened && this.inner.isOpen();
-  }
 
-  /** A snapshot of the store's operation metrics. */
-  metricsSnapshot(): StoreMetricsSnapshot {
-    return this.metrics.snapshot();
-  }
 
   /** `knownKey`: the typed key when all entries share it (saves deserializing it). */
   private *typed(entries: Iterable<SessionBytesEntry>, knownKey: K | undefined): Generator<SessionKeyValue<K, V>> {

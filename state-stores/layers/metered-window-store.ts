@@ -2,14 +2,12 @@
  * The metered layer of window stores: the only typed layer; serdes, operation counts and latencies,
  * and the typed flush listener of a caching layer below.
  */
-import type { StateStore, StateStoreContext } from '../../core/processor/state-store.ts';
-import type { Serde } from '../../core/serde/serde.ts';
 import type { WindowBytesEntry, WindowBytesStore } from '../window-bytes-store.ts';
 import type { WindowFlushListener, WindowStore, WindowValue, WindowedKeyValue } from '../window-store.ts';
 import type { ValueAndTimestamp } from '../value-and-timestamp.ts';
 import { valueAndTimestampSerde } from '../value-and-timestamp.ts';
 import { windowStoreKeyKey, windowStoreKeyStart } from '../window-key-schema.ts';
-import { StoreMetrics, type StoreMetricsSnapshot } from '../store-metrics.ts';
+import { MeteredStore } from './metered-store.ts';
 import { storeNotOpen } from '../store-errors.ts';
 import type { MeteredStoreOptions } from './metered-key-value-store.ts';
 
@@ -18,30 +16,11 @@ export interface CachedWindowBytesStore {
   setFlushListener(listener: ((storeKey: Buffer, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void) | null, sendOldValues: boolean): void;
 }
 
-export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
-  protected readonly keySerde: Serde<K>;
-  protected readonly valueSerde: Serde<V>;
-  protected topic = '';
-  private opened = false;
+export class MeteredWindowStore<K, V> extends MeteredStore<K, V, WindowBytesStore> implements WindowStore<K, V> {
   private lastKey: unknown = undefined;
   private lastRawKey: Buffer | null = null;
-  readonly metrics: StoreMetrics;
 
-  constructor(
-    readonly inner: WindowBytesStore,
-    options: MeteredStoreOptions<K, V>,
-  ) {
-    this.keySerde = options.keySerde;
-    this.valueSerde = options.valueSerde;
-    this.metrics = new StoreMetrics(inner.name, options.recordLatency ?? false);
-  }
 
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
   get windowSizeMs(): number {
     return this.inner.windowSizeMs;
   }
@@ -49,11 +28,6 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return this.inner.retentionMs;
   }
 
-  init(context: StateStoreContext, root: StateStore): void {
-    this.topic = context.changelogTopic ?? `${context.applicationId}-${this.name}-changelog`;
-    this.inner.init(context, root);
-    this.opened = true;
-  }
 
   protected timestampOf(_value: V | null): number | undefined {
     return undefined;
@@ -134,33 +108,7 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V> {
     return true;
   }
 
-  flush(): void {
-    const m = this.metrics;
-    const t0 = m.start();
-    this.inner.flush();
-    m.end(m.flush, t0);
-  }
-  checkpoint(changelogOffset: number): void {
-    this.inner.checkpoint?.(changelogOffset);
-  }
-  restoredOffset(): number | null {
-    return this.inner.restoredOffset?.() ?? null;
-  }
-  wipe(): void {
-    this.inner.wipe?.();
-  }
-  close(): void {
-    this.opened = false;
-    this.inner.close();
-  }
-  isOpen(): boolean {
-    return this.opened && this.inner.isOpen();
-  }
 
-  /** A snapshot of the store's operation metrics. */
-  metricsSnapshot(): StoreMetricsSnapshot {
-    return this.metrics.snapshot();
-  }
 
   private check(): void {
     if (!this.opened) throw storeNotOpen(this.name);
