@@ -75,15 +75,20 @@ describe('examples/metrics-aggregation', () => {
     driver.close();
   });
 
-  it('runs end to end on the embedded log: every closed window once, with the exact aggregates', async () => {
+  for (const [n, eventsPerSecond] of [
+    [20_000, 60], // ~5.5 minutes of event time at 60 events/s
+    // 1,000 events/s (npm start's rate): many updates of a window wait in the cache between commits, so
+    // a stream-time punctuation of the suppress buffer must flush that cache before closing windows.
+    [200_000, 1000],
+  ] as const) {
+  it(`runs end to end on the embedded log: every closed window once, with the exact aggregates (${eventsPerSecond} events/s)`, async () => {
     const base = mkdtempSync(join(tmpdir(), 'tributary-metrics-'));
     try {
-      const n = 20_000; // ~5.5 minutes of event time at 60 events/s
-      const generator = { eventsPerSecond: 60, startMs: recentStart() };
+      const generator = { eventsPerSecond, startMs: recentStart() };
       const report = await runMetricsAggregation({ dir: join(base, 'log'), stateDir: join(base, 'state'), events: n, generator, partitions: 2 });
       const events = [...generateMetricEvents(n, generator)];
       const expected = expectedWindows(events);
-      const lastTime = Math.max(...events.map((e) => e.timestamp));
+      const lastTime = events.reduce((max, e) => Math.max(max, e.timestamp), -Infinity);
       const seen = new Set<string>();
       for (const w of report.windows) {
         expect(seen.has(idOf(w)), `duplicate ${idOf(w)}`).toBe(false);
@@ -91,10 +96,11 @@ describe('examples/metrics-aggregation', () => {
         expect(w).toEqual(expected.get(idOf(w)));
       }
       const closed = [...expected.values()].filter((w) => w.windowEnd + GRACE_MS <= lastTime - 2000);
-      expect(closed.length).toBeGreaterThan(30);
+      expect(closed.length).toBeGreaterThan(15);
       for (const w of closed) expect(seen.has(idOf(w)), idOf(w)).toBe(true);
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
   }, 60_000);
+  }
 });
