@@ -2,24 +2,10 @@
  * The base of the bytes layers: delegates everything to the store below, so each layer overrides only
  * what it adds (Kafka Streams' `WrappedStateStore`).
  */
-import type { StateStore, StateStoreContext } from '../../core/processor/state-store.ts';
+import { WrappedStateStore } from './wrapped-state-store.ts';
 import type { KeyValueBytesEntry, KeyValueBytesStore } from '../key-value-bytes-store.ts';
 
-export abstract class WrappedKeyValueBytesStore implements KeyValueBytesStore {
-  constructor(readonly inner: KeyValueBytesStore) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
-
-  init(context: StateStoreContext, root: StateStore): void {
-    this.inner.init(context, root);
-  }
-
+export abstract class WrappedKeyValueBytesStore extends WrappedStateStore<KeyValueBytesStore> implements KeyValueBytesStore {
   get(key: Buffer): Buffer | undefined {
     return this.inner.get(key);
   }
@@ -50,29 +36,5 @@ export abstract class WrappedKeyValueBytesStore implements KeyValueBytesStore {
 
   approximateNumEntries(): number {
     return this.inner.approximateNumEntries();
-  }
-
-  flush(): void {
-    this.inner.flush();
-  }
-
-  checkpoint(changelogOffset: number): void {
-    this.inner.checkpoint?.(changelogOffset);
-  }
-
-  restoredOffset(): number | null {
-    return this.inner.restoredOffset?.() ?? null;
-  }
-
-  wipe(): void {
-    this.inner.wipe?.();
-  }
-
-  close(): void {
-    this.inner.close();
-  }
-
-  isOpen(): boolean {
-    return this.inner.isOpen();
   }
 }

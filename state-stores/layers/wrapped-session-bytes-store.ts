@@ -1,26 +1,15 @@
 /**
  * The base of the session bytes layers: delegates everything to the store below.
  */
-import type { StateStore, StateStoreContext } from '../../core/processor/state-store.ts';
+import { WrappedStateStore } from './wrapped-state-store.ts';
 import type { SessionBytesEntry, SessionBytesStore } from '../session-bytes-store.ts';
 
-export abstract class WrappedSessionBytesStore implements SessionBytesStore {
-  constructor(readonly inner: SessionBytesStore) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
+export abstract class WrappedSessionBytesStore extends WrappedStateStore<SessionBytesStore> implements SessionBytesStore {
   get retentionMs(): number {
     return this.inner.retentionMs;
   }
   get segmentIntervalMs(): number {
     return this.inner.segmentIntervalMs;
-  }
-  init(context: StateStoreContext, root: StateStore): void {
-    this.inner.init(context, root);
   }
   findSessions(key: Buffer, earliestSessionEnd: number, latestSessionStart: number, backward?: boolean): Iterable<SessionBytesEntry> {
     return this.inner.findSessions(key, earliestSessionEnd, latestSessionStart, backward);
@@ -39,23 +28,5 @@ export abstract class WrappedSessionBytesStore implements SessionBytesStore {
   }
   all(backward?: boolean): Iterable<SessionBytesEntry> {
     return this.inner.all(backward);
-  }
-  flush(): void {
-    this.inner.flush();
-  }
-  checkpoint(changelogOffset: number): void {
-    this.inner.checkpoint?.(changelogOffset);
-  }
-  restoredOffset(): number | null {
-    return this.inner.restoredOffset?.() ?? null;
-  }
-  wipe(): void {
-    this.inner.wipe?.();
-  }
-  close(): void {
-    this.inner.close();
-  }
-  isOpen(): boolean {
-    return this.inner.isOpen();
   }
 }

@@ -1,18 +1,10 @@
 /**
  * The base of the window bytes layers: delegates everything to the store below.
  */
-import type { StateStore, StateStoreContext } from '../../core/processor/state-store.ts';
+import { WrappedStateStore } from './wrapped-state-store.ts';
 import type { WindowBytesEntry, WindowBytesStore } from '../window-bytes-store.ts';
 
-export abstract class WrappedWindowBytesStore implements WindowBytesStore {
-  constructor(readonly inner: WindowBytesStore) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get persistent(): boolean {
-    return this.inner.persistent;
-  }
+export abstract class WrappedWindowBytesStore extends WrappedStateStore<WindowBytesStore> implements WindowBytesStore {
   get windowSizeMs(): number {
     return this.inner.windowSizeMs;
   }
@@ -24,9 +16,6 @@ export abstract class WrappedWindowBytesStore implements WindowBytesStore {
   }
   get segmentIntervalMs(): number {
     return this.inner.segmentIntervalMs;
-  }
-  init(context: StateStoreContext, root: StateStore): void {
-    this.inner.init(context, root);
   }
   put(key: Buffer, value: Buffer | null, windowStart: number, timestamp?: number): void {
     this.inner.put(key, value, windowStart, timestamp);
@@ -45,23 +34,5 @@ export abstract class WrappedWindowBytesStore implements WindowBytesStore {
   }
   all(backward?: boolean): Iterable<WindowBytesEntry> {
     return this.inner.all(backward);
-  }
-  flush(): void {
-    this.inner.flush();
-  }
-  checkpoint(changelogOffset: number): void {
-    this.inner.checkpoint?.(changelogOffset);
-  }
-  restoredOffset(): number | null {
-    return this.inner.restoredOffset?.() ?? null;
-  }
-  wipe(): void {
-    this.inner.wipe?.();
-  }
-  close(): void {
-    this.inner.close();
-  }
-  isOpen(): boolean {
-    return this.inner.isOpen();
   }
 }
