@@ -165,6 +165,36 @@ export interface ProducerOptions {
   /** Tributary: compression when a send does not name one. Default `'none'`. */
   compression?: CompressionType;
   retry?: RetryOptions;
+  /**
+   * A transactional producer (implies `idempotent`): {@link Producer.transaction} writes to several partitions and
+   * commits consumer offsets atomically; a newer producer with the same id fences this one.
+   */
+  transactionalId?: string;
+  /** How long (ms) the coordinator lets a transaction stay open before it aborts it. Default 60000 (kafkajs). */
+  transactionTimeout?: number;
+  /** Accepted for kafkajs compatibility (a transactional kafkajs producer needs 1). */
+  maxInFlightRequests?: number;
+}
+
+/** Offsets committed inside a transaction by {@link Transaction.sendOffsets}: the next offset to read. */
+export interface TransactionOffsets {
+  consumerGroupId: string;
+  topics: TopicOffsets[];
+}
+
+/**
+ * An open transaction of a transactional producer, as kafkajs's `Transaction`: everything sent through it and the
+ * offsets given to `sendOffsets` become visible to read_committed consumers together on `commit`, or never on `abort`.
+ */
+export interface Transaction {
+  send(record: ProducerRecord): Promise<RecordMetadata[]>;
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>;
+  /** Commits these offsets for the group when (and only if) the transaction commits. */
+  sendOffsets(offsets: TransactionOffsets): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  /** True until `commit` or `abort` was called. */
+  isActive(): boolean;
 }
 
 /** A kafkajs-shaped producer. */
@@ -176,6 +206,11 @@ export interface Producer {
   /** Sends messages to several topics at once. */
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>;
   isIdempotent(): boolean;
+  /**
+   * Begins a transaction. Only for a producer created with `transactionalId`; one transaction at a time.
+   * @throws IllegalStateError without `transactionalId`, or while another transaction of this producer is active
+   */
+  transaction(): Promise<Transaction>;
   readonly events: typeof ProducerEvents;
   on(eventName: string, listener: (event: InstrumentationEvent<unknown>) => void): RemoveInstrumentationEventListener;
 }
@@ -336,6 +371,11 @@ export interface ConsumerOptions {
   maxWaitTimeInMs?: number;
   /** Default true. */
   allowAutoTopicCreation?: boolean;
+  /**
+   * kafkajs's isolation switch. Default false: read_committed, as kafkajs: records of open transactions are held
+   * back (nothing at or past the last stable offset is returned) and records of aborted transactions are skipped.
+   */
+  readUncommitted?: boolean;
   /** Tributary: wins over subscribe's `fromBeginning` when given. */
   autoOffsetReset?: AutoOffsetReset;
   /** Tributary: awaited after each rebalance with the new assignment (Java's ConsumerRebalanceListener). */

@@ -17,6 +17,7 @@ import {
   type Message,
   type PartitionMetadata,
   type Producer,
+  type Transaction,
   type ProducerBatch as KafkaProducerBatch,
   type ProducerOptions,
   type ProducerRecord,
@@ -161,6 +162,11 @@ export class EmbeddedProducer implements Producer {
     }
     this.emitter.emit(ProducerEvents.DISCONNECT, null);
     this.onClosed(this);
+  }
+
+  /** Transactions on the embedded log are being built; until then a transactional producer cannot begin one. */
+  async transaction(): Promise<Transaction> {
+    throw new IllegalStateError('transaction(): transactional producers are not available on the embedded log yet');
   }
 
   isIdempotent(): boolean {

@@ -16,9 +16,11 @@ import {
   type ProducerRecord,
   type RecordMetadata,
   type RemoveInstrumentationEventListener,
+  type Transaction,
+  type TransactionOffsets,
 } from '../log-client.ts';
 import type { CompressionType } from '../../log/log-contracts.ts';
-import { ClosedError } from '../../errors/log-errors.ts';
+import { ClosedError, IllegalStateError } from '../../errors/log-errors.ts';
 import { resolveCompression } from '../embedded/compression-option.ts';
 import { bridgeCompressionCodecs, KAFKAJS_COMPRESSION } from './kafkajs-compression.ts';
 import { translated } from './kafka-client-error.ts';
@@ -46,8 +48,10 @@ export class KafkajsProducer implements Producer {
     const config: KjsProducerConfig = {
       createPartitioner: (options.createPartitioner as KjsProducerConfig['createPartitioner']) ?? Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: options.allowAutoTopicCreation ?? true,
-      idempotent: options.idempotent ?? false,
-      ...(options.idempotent === true ? { maxInFlightRequests: 1 } : {}),
+      idempotent: options.idempotent === true || options.transactionalId !== undefined,
+      ...(options.idempotent === true || options.transactionalId !== undefined ? { maxInFlightRequests: 1 } : {}),
+      ...(options.transactionalId === undefined ? {} : { transactionalId: options.transactionalId }),
+      ...(options.transactionTimeout === undefined ? {} : { transactionTimeout: options.transactionTimeout }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
     };
     this.inner = kafka.producer(config);
@@ -83,7 +87,24 @@ export class KafkajsProducer implements Producer {
   }
 
   isIdempotent(): boolean {
-    return this.options.idempotent === true;
+    return this.options.idempotent === true || this.options.transactionalId !== undefined;
+  }
+
+  /** Begins a kafkajs transaction (the producer must have been created with `transactionalId`). */
+  async transaction(): Promise<Transaction> {
+    if (this.options.transactionalId === undefined) throw new IllegalStateError('transaction() needs a producer created with transactionalId');
+    const id = this.options.transactionalId;
+    const txn = await translated(`Beginning a transaction of "${id}"`, () => this.inner.transaction());
+    return {
+      send: (record) => translated(`Sending to topic "${record.topic}" in a transaction`, () =>
+        txn.send({ ...record, compression: this.codec(record.compression) } as Parameters<typeof txn.send>[0]) as Promise<RecordMetadata[]>),
+      sendBatch: (batch) => translated('Sending a batch in a transaction', () =>
+        txn.sendBatch({ ...batch, compression: this.codec(batch.compression) } as Parameters<typeof txn.sendBatch>[0]) as Promise<RecordMetadata[]>),
+      sendOffsets: (offsets: TransactionOffsets) => translated(`Committing offsets of group "${offsets.consumerGroupId}" in a transaction`, () => txn.sendOffsets(offsets)),
+      commit: () => translated(`Committing the transaction of "${id}"`, () => txn.commit()),
+      abort: () => translated(`Aborting the transaction of "${id}"`, () => txn.abort()),
+      isActive: () => txn.isActive(),
+    };
   }
 
   on(eventName: string, listener: (event: InstrumentationEvent<unknown>) => void): RemoveInstrumentationEventListener {
