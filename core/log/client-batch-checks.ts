@@ -1,6 +1,7 @@
 /**
  * Checks a partition log applies to each batch a client appends, beyond the codec's own validation
- * (magic, sizes, CRC): `max.message.bytes`, consecutive offsets, no control batches, and a key on every
+ * (magic, sizes, CRC): `max.message.bytes`, consecutive offsets, no control batches (only the transaction
+ * coordinator writes markers), transactional batches with a producer id, and a key on every
  * record of a compacted topic.
  */
 import { InvalidRecordError, RecordTooLargeError } from '../errors/log-errors.ts';
@@ -39,6 +40,9 @@ export function checkClientBatch(
     );
   }
   if (header.isControl) throw new InvalidRecordError(`${where}: clients may not append control batches (byte ${position})`);
+  if (header.isTransactional && header.producerId < 0) {
+    throw new InvalidRecordError(`${where}: transactional batch at byte ${position} has no producer id`);
+  }
   if (header.producerId >= 0 && (header.baseSequence < 0 || header.producerEpoch < 0)) {
     throw new InvalidRecordError(`${where}: idempotent batch of producer ${header.producerId} has no sequence or epoch`);
   }

@@ -3,14 +3,17 @@
  *
  * One pass over a partition:
  *   1. The cleanable range is the prefix of closed segments whose newest record is at least
- *      `min.compaction.lag.ms` old (the active segment is never touched).
- *   2. Build key -> latest offset over that range.
+ *      `min.compaction.lag.ms` old and that end at or below the last stable offset (the active segment
+ *      and open transactions are never touched).
+ *   2. Build key -> latest offset over that range, ignoring batches of aborted transactions.
  *   3. Record in the cleaner checkpoint when each segment was first cleaned; tombstones (null values) of
  *      a segment are dropped once `delete.retention.ms` has passed since then.
  *   4. Rewrite each segment that loses a record: one output batch per input batch, keeping the records
  *      that are the latest for their key with their original offsets (base offset = first survivor), the
  *      batch's compression, timestamp type and producer fields (the base sequence moves with the base
- *      offset so every record keeps its sequence number). Keyless records are kept.
+ *      offset so every record keeps its sequence number). Keyless records are kept. Batches of aborted
+ *      transactions are dropped whole; transaction markers are always kept (simpler than Kafka, which
+ *      drops a marker once its transaction's data is gone).
  *   5. Swap it in crash-safely: `<base>.log.cleaned` (+ indexes) fsynced, renamed to `.swap`, old files
  *      deleted, swap renamed into place (see {@link PartitionLog.replaceSegment}; open finishes or
  *      discards an interrupted swap).
@@ -18,6 +21,7 @@
 import path from 'node:path';
 import type { Clock } from '../time/clock.ts';
 import type { PartitionLog } from './partition-log.ts';
+import type { AbortedTxn } from './partition-transactions.ts';
 import { LogCorruptedError } from '../errors/log-errors.ts';
 import { decodeRecords, encodeRecordBatch, readBatchHeader, type BatchRecordInput } from './record-batch.ts';
 import { policyCompacts } from './topic-config.ts';
@@ -60,15 +64,18 @@ export class LogCleaner {
     const now = this.clock.now();
     const closed = log.segments.slice(0, -1);
     let end = 0;
-    while (end < closed.length && now - closed[end]!.maxTimestamp >= config.minCompactionLagMs) end++;
+    const lso = log.lastStableOffset;
+    while (end < closed.length && now - closed[end]!.maxTimestamp >= config.minCompactionLagMs && closed[end]!.nextOffset <= lso) end++;
     const cleanable = closed.slice(0, end);
     const firstCleaned = this.updateCheckpoint(log, cleanable, now);
     if (cleanable.length === 0) return 0;
 
+    const aborted = new AbortedBatches(log.abortedTxnRanges());
     const latest = new Map<string, number>();
     for (const segment of cleanable) {
       forEachBatchOf(segment, (buf, at) => {
-        if (readBatchHeader(buf, at).isControl) return;
+        const header = readBatchHeader(buf, at);
+        if (header.isControl || aborted.contains(header.producerId, header.baseOffset, header.isTransactional)) return;
         for (const r of decodeRecords(buf, at, `${segment.logFile}`)) if (r.key !== null) latest.set(r.key.toString('latin1'), r.offset);
       });
       await yieldToEventLoop();
@@ -79,7 +86,7 @@ export class LogCleaner {
     for (const segment of cleanable) {
       if (!log.isOpen) break;
       const dropTombstones = now - (firstCleaned.get(segment.baseOffset) ?? now) >= config.deleteRetentionMs;
-      const cleaned = rewriteSegment(segment, latest, dropTombstones, now);
+      const cleaned = rewriteSegment(segment, latest, aborted, dropTombstones, now);
       if (cleaned !== null) {
         reclaimed += segment.size - cleaned.size;
         try {
@@ -129,11 +136,38 @@ function survives(key: Buffer | null, value: Buffer | null, offset: number, late
   return key === null || (latest.get(key.toString('latin1')) === offset && (value !== null || !dropTombstones));
 }
 
+/** Aborted transactions by producer id, to find the batches compaction drops. */
+class AbortedBatches {
+  private readonly byProducer = new Map<number, AbortedTxn[]>();
+
+  constructor(txns: readonly AbortedTxn[]) {
+    for (const t of txns) {
+      const list = this.byProducer.get(t.producerId);
+      if (list) list.push(t);
+      else this.byProducer.set(t.producerId, [t]);
+    }
+  }
+
+  /** Whether a batch (transactional, of `producerId`, at `baseOffset`) belongs to an aborted transaction. */
+  contains(producerId: number, baseOffset: number, isTransactional: boolean): boolean {
+    if (!isTransactional || producerId < 0) return false;
+    const list = this.byProducer.get(producerId);
+    if (list === undefined) return false;
+    for (const t of list) if (baseOffset >= t.firstOffset && baseOffset < t.lastOffset) return true;
+    return false;
+  }
+}
+
 /** Whether cleaning would remove any record of `segment` (stops at the first one). */
-function hasRemovableRecords(segment: LogSegment, latest: Map<string, number>, dropTombstones: boolean): boolean {
+function hasRemovableRecords(segment: LogSegment, latest: Map<string, number>, aborted: AbortedBatches, dropTombstones: boolean): boolean {
   let removable = false;
   forEachBatchOf(segment, (buf, at) => {
-    if (readBatchHeader(buf, at).isControl) return true;
+    const header = readBatchHeader(buf, at);
+    if (header.isControl) return true;
+    if (aborted.contains(header.producerId, header.baseOffset, header.isTransactional)) {
+      removable = true;
+      return false;
+    }
     for (const r of decodeRecords(buf, at, segment.logFile)) {
       if (!survives(r.key, r.value, r.offset, latest, dropTombstones)) {
         removable = true;
@@ -149,8 +183,14 @@ function hasRemovableRecords(segment: LogSegment, latest: Map<string, number>, d
  * Writes the compacted copy of `segment` as `<base>.log.cleaned` (+ indexes, all fsynced), batch by batch
  * (memory stays at one batch), or returns null when no record would be removed.
  */
-function rewriteSegment(segment: LogSegment, latest: Map<string, number>, dropTombstones: boolean, now: number): LogSegment | null {
-  if (!hasRemovableRecords(segment, latest, dropTombstones)) return null;
+function rewriteSegment(
+  segment: LogSegment,
+  latest: Map<string, number>,
+  aborted: AbortedBatches,
+  dropTombstones: boolean,
+  now: number,
+): LogSegment | null {
+  if (!hasRemovableRecords(segment, latest, aborted, dropTombstones)) return null;
   for (const ext of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
     unlinkIfExistsSync(path.join(segment.dir, offsetFileName(segment.baseOffset, ext, CLEANED_SUFFIX)));
   }
@@ -162,6 +202,7 @@ function rewriteSegment(segment: LogSegment, latest: Map<string, number>, dropTo
         cleaned.append(buf.subarray(at, at + size), now);
         return true;
       }
+      if (aborted.contains(header.producerId, header.baseOffset, header.isTransactional)) return true;
       const records = decodeRecords(buf, at, segment.logFile);
       const keep: BatchRecordInput[] = [];
       for (const r of records) {

@@ -79,10 +79,25 @@ export interface ReadResult {
   readonly lastStableOffset: number;
 }
 
+/**
+ * Which records a read returns: everything below the high watermark (`read_uncommitted`, the default),
+ * or only batches below the last stable offset (`read_committed`; the reader drops aborted transactions
+ * with {@link PartitionLogApi.abortedTransactions} and skips control batches).
+ */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
 /** Options for {@link PartitionLogApi.read}. */
 export interface ReadOptions {
   /** Do not return batches that start at or beyond this offset (defaults to the high watermark). */
   readonly maxOffset?: number;
+  /** Default `read_uncommitted`. `read_committed` returns no batch whose base offset >= the last stable offset. */
+  readonly isolation?: IsolationLevel;
+}
+
+/** An aborted transaction a read_committed reader must drop: its producer and first offset. */
+export interface AbortedTransaction {
+  readonly producerId: number;
+  readonly firstOffset: number;
 }
 
 /**
@@ -97,6 +112,8 @@ export interface PartitionLogApi {
   readonly logStartOffset: number;
   readonly logEndOffset: number;
   readonly highWatermark: number;
+  /** First offset of the earliest open transaction, or the high watermark when none is open. */
+  readonly lastStableOffset: number;
   readonly config: TopicConfig;
   /** Size in bytes of all segments. */
   readonly sizeInBytes: number;
@@ -114,12 +131,23 @@ export interface PartitionLogApi {
    * @throws OffsetOutOfRangeError when `offset` < log start or > log end; LogCorruptedError on a bad CRC.
    */
   read(offset: number, maxBytes: number, options?: ReadOptions): ReadResult;
+  /**
+   * Writes a transaction marker (control batch) for the producer's transaction on this partition and ends
+   * it; durable per the flush policy. Only the transaction coordinator calls this.
+   * @throws InvalidProducerEpochError when `producerEpoch` is older than the producer's current epoch.
+   */
+  appendTxnMarker(producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<AppendResult>;
+  /** Aborted transactions overlapping [fromOffset, upToOffset), in first-offset order (Kafka's Fetch field). */
+  abortedTransactions(fromOffset: number, upToOffset: number): AbortedTransaction[];
   /** The first offset whose timestamp is >= `timestamp`, or null if there is none. */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null;
   /** Moves the log start offset to `offset` (Kafka's DeleteRecords); returns the new log start offset. */
   deleteRecordsBefore(offset: number): Promise<number>;
-  /** Resolves once the log end offset is beyond `offset`, or after `timeoutMs`, or when closed. */
-  waitForData(offset: number, timeoutMs: number): Promise<void>;
+  /**
+   * Resolves once the high watermark (read_committed: the last stable offset) is beyond `offset`, or after
+   * `timeoutMs`, or when closed.
+   */
+  waitForData(offset: number, timeoutMs: number, isolation?: IsolationLevel): Promise<void>;
   /** Forces everything written so far to disk. */
   flush(): Promise<void>;
   /** Flushes, writes a clean-shutdown marker and producer-state snapshot, closes files. */

@@ -12,6 +12,7 @@ import { LogCorruptedError, StorageError } from '../errors/log-errors.ts';
 import { LogSegment, type LogSegmentOptions } from './log-segment.ts';
 import { completeInterruptedSwaps } from './segment-swap.ts';
 import { ProducerStateManager, incrementSequence } from './producer-state-manager.ts';
+import { CONTROL_TYPE_COMMIT, controlTypeAt } from './control-batch.ts';
 import { fsyncDirSync, readFileIfExistsSync, TMP_SUFFIX, unlinkIfExistsSync } from './atomic-file.ts';
 import {
   CLEANED_SUFFIX,
@@ -28,6 +29,8 @@ export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
 export const LOG_START_OFFSET_FILE = 'log-start-offset';
 
 const TWO_32 = 0x1_0000_0000;
+const TRANSACTIONAL_BIT = 0x10;
+const CONTROL_BIT = 0x20;
 
 /** Options of {@link loadPartitionLog}. */
 export interface PartitionLogLoadOptions {
@@ -109,6 +112,8 @@ export function loadPartitionLog(options: PartitionLogLoadOptions): LoadedPartit
   logStartOffset = Math.max(logStartOffset, segments[0]!.baseOffset);
   const producerState = new ProducerStateManager(options);
   rebuildProducerState(producerState, segments, logEndOffset);
+  producerState.txns.truncateBelow(logStartOffset);
+  producerState.txns.onHighWatermark(logEndOffset); // everything recovered is below the high watermark
   if (unlinkIfExistsSync(markerFile)) fsyncDirSync(dir);
   return {
     segments,
@@ -156,7 +161,10 @@ function prepareFiles(dir: string): number[] {
   return [...logs].sort((a, b) => a - b);
 }
 
-/** Loads the newest usable snapshot and replays the idempotent batch headers after it. */
+/**
+ * Loads the newest usable snapshot and replays the batches after it: idempotent batch headers, the first
+ * transactional batch of each transaction, and transaction markers (which end or abort it).
+ */
 function rebuildProducerState(state: ProducerStateManager, segments: readonly LogSegment[], logEndOffset: number): void {
   const from = Math.max(state.loadSnapshot(logEndOffset), 0);
   if (from >= logEndOffset) return;
@@ -166,16 +174,24 @@ function rebuildProducerState(state: ProducerStateManager, segments: readonly Lo
     if (position < 0) continue;
     const walk = segment.walk(position, {
       verifyCrc: false,
+      wholeBatches: true, // markers: the control type is in the record
       minOffset: 0,
       visit: (buf, at) => {
         const producerId = buf.readInt32BE(at + 43) * TWO_32 + buf.readUInt32BE(at + 47);
         const baseOffset = buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
         if (producerId < 0 || baseOffset < from) return;
+        const attributes = buf.readInt16BE(at + 21);
+        const epoch = buf.readInt16BE(at + 51);
+        if ((attributes & CONTROL_BIT) !== 0) {
+          state.updateMarker(producerId, epoch, baseOffset, controlTypeAt(buf, at) === CONTROL_TYPE_COMMIT);
+          return;
+        }
+        if ((attributes & TRANSACTIONAL_BIT) !== 0) state.txns.begin(producerId, baseOffset);
         const lastDelta = buf.readInt32BE(at + 23);
         const baseSequence = buf.readInt32BE(at + 53);
         state.update(
           producerId,
-          buf.readInt16BE(at + 51),
+          epoch,
           baseSequence,
           incrementSequence(baseSequence, lastDelta),
           baseOffset,

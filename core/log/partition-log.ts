@@ -8,8 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../time/clock.ts';
 import type {
+  AbortedTransaction,
   AppendResult,
   FlushPolicy,
+  IsolationLevel,
   PartitionLogApi,
   ReadOptions,
   ReadResult,
@@ -38,6 +40,8 @@ import { DataWaiters } from './data-waiters.ts';
 import { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_FILE, loadPartitionLog } from './partition-log-loader.ts';
 import { fsyncDirSync, writeFileAtomicSync } from './atomic-file.ts';
 import { swapSegmentFiles } from './segment-swap.ts';
+import { encodeTxnMarkerBatch } from './control-batch.ts';
+import type { AbortedTxn } from './partition-transactions.ts';
 
 /** Default bytes of log between offset-index entries (Kafka's `index.interval.bytes`). */
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
@@ -89,6 +93,8 @@ export class PartitionLog implements PartitionLogApi {
   /** Set when an interval fsync failed: what was acknowledged may not be on disk, so appends stop. */
   private flushFailure: StorageError | null = null;
   private readonly waiters: DataWaiters;
+  /** read_committed long polls: woken when the last stable offset passes their offset. */
+  private readonly committedWaiters: DataWaiters;
   private readonly name: string;
   private state: LogState = 'open';
   private closing: Promise<void> | null = null;
@@ -111,6 +117,7 @@ export class PartitionLog implements PartitionLogApi {
     this.producers = loaded.producerState;
     this.recoveryReport = loaded.report;
     this.waiters = new DataWaiters(options.clock);
+    this.committedWaiters = new DataWaiters(options.clock);
     this.flusher = new FlushScheduler({
       policy: options.flushPolicy,
       clock: options.clock,
@@ -145,6 +152,15 @@ export class PartitionLog implements PartitionLogApi {
 
   get highWatermark(): number {
     return this.watermark;
+  }
+
+  /**
+   * The last stable offset: the first offset of the earliest transaction still open (or ended by a marker
+   * not yet below the high watermark), or the high watermark when there is none.
+   */
+  get lastStableOffset(): number {
+    const first = this.producers.txns.firstUnstableOffset();
+    return first >= 0 && first < this.watermark ? first : this.watermark;
   }
 
   get config(): TopicConfig {
@@ -212,7 +228,9 @@ export class PartitionLog implements PartitionLogApi {
     if (offset < this.startOffset || offset > this.endOffset) {
       throw new OffsetOutOfRangeError(this.topic, this.partition, offset, this.startOffset, this.endOffset);
     }
-    const maxOffset = Math.min(options?.maxOffset ?? this.watermark, this.endOffset);
+    const lso = this.lastStableOffset;
+    const limit = options?.isolation === 'read_committed' ? lso : this.watermark;
+    const maxOffset = Math.min(options?.maxOffset ?? limit, limit, this.endOffset);
     let records: Buffer = EMPTY;
     if (offset < maxOffset) {
       for (let i = segmentIndexFor(this.segmentList, offset); i < this.segmentList.length; i++) {
@@ -224,7 +242,60 @@ export class PartitionLog implements PartitionLogApi {
         break;
       }
     }
-    return { records, highWatermark: this.watermark, logStartOffset: this.startOffset, lastStableOffset: this.watermark };
+    return { records, highWatermark: this.watermark, logStartOffset: this.startOffset, lastStableOffset: lso };
+  }
+
+  /**
+   * The aborted transactions whose offset range overlaps [fromOffset, upToOffset), in first-offset order:
+   * what Kafka's Fetch returns to a read_committed consumer so it can drop their records.
+   *
+   * @throws ClosedError.
+   */
+  abortedTransactions(fromOffset: number, upToOffset: number): AbortedTransaction[] {
+    this.ensureOpen();
+    return this.producers.txns.abortedBetween(fromOffset, upToOffset);
+  }
+
+  /** Every aborted transaction at or above the log start offset, in marker order (for the cleaner). */
+  abortedTxnRanges(): readonly AbortedTxn[] {
+    return this.producers.txns.abortedTxns();
+  }
+
+  /**
+   * Appends one transaction marker (control batch: producer id and epoch, one control record with the
+   * commit/abort type and the coordinator epoch) and ends the producer's ongoing transaction on this
+   * partition; an abort is added to the aborted-transaction index. Durable per the flush policy like any
+   * append. A marker for a producer with no ongoing transaction here is still written (as Kafka does) and
+   * changes no transaction state. A newer epoch becomes the producer's epoch (fencing older producers).
+   *
+   * @throws InvalidProducerEpochError (as a rejection) when `producerEpoch` is older than the producer's
+   *   current epoch on this partition; StorageError, ClosedError.
+   */
+  appendTxnMarker(producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<AppendResult> {
+    if (this.state !== 'open') return Promise.reject(new ClosedError(`Partition log ${this.name}`));
+    if (this.flushFailure !== null) return Promise.reject(this.flushFailure);
+    try {
+      this.producers.checkMarkerEpoch(producerId, producerEpoch);
+      const now = this.clock.now();
+      const batch = encodeTxnMarkerBatch(producerId, producerEpoch, commit, coordinatorEpoch, now);
+      const offset = this.endOffset;
+      writeBaseOffset(batch, 0, offset);
+      writePartitionLeaderEpoch(batch, 0, 0);
+      if (this.currentConfig.messageTimestampType === 'LogAppendTime') restampLogAppendTime(batch, 0, now);
+      this.maybeRoll(batch.length, offset + 1, now);
+      this.active.append(batch, now);
+      this.producers.updateMarker(producerId, producerEpoch, offset, commit);
+      this.endOffset = offset + 1;
+      const result: AppendResult = { baseOffset: offset, lastOffset: offset, logAppendTime: -1, recordCount: 1, duplicate: false };
+      const ack = this.flusher.afterWrite(this.endOffset);
+      if (ack === null) {
+        this.advanceHighWatermark(this.endOffset);
+        return Promise.resolve(result);
+      }
+      return ack.then(() => result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -267,14 +338,22 @@ export class PartitionLog implements PartitionLogApi {
         let n = 0;
         while (n + 1 < this.segmentList.length && this.segmentList[n + 1]!.baseOffset <= target) n++;
         this.removeOldestSegments(n);
+        this.producers.txns.truncateBelow(this.startOffset);
       }
       return this.startOffset;
     });
   }
 
-  /** Resolves once the high watermark is beyond `offset`, after `timeoutMs` (clock time), or on close. */
-  waitForData(offset: number, timeoutMs: number): Promise<void> {
+  /**
+   * Resolves once the high watermark (read_committed: the last stable offset) is beyond `offset`, after
+   * `timeoutMs` (clock time), or on close.
+   */
+  waitForData(offset: number, timeoutMs: number, isolation?: IsolationLevel): Promise<void> {
     if (this.state !== 'open') return Promise.reject(new ClosedError(`Partition log ${this.name}`));
+    if (isolation === 'read_committed') {
+      if (this.lastStableOffset > offset) return Promise.resolve();
+      return this.committedWaiters.wait(offset, timeoutMs);
+    }
     if (this.watermark > offset) return Promise.resolve();
     return this.waiters.wait(offset, timeoutMs);
   }
@@ -334,6 +413,7 @@ export class PartitionLog implements PartitionLogApi {
       this.writeLogStartOffset();
     }
     this.removeOldestSegments(n);
+    this.producers.txns.truncateBelow(this.startOffset);
     return n;
   }
 
@@ -371,7 +451,8 @@ export class PartitionLog implements PartitionLogApi {
         const lastSeq = incrementSequence(header.baseSequence, header.lastOffsetDelta);
         const duplicate = this.producers.check(header.producerId, header.producerEpoch, header.baseSequence, lastSeq);
         if (duplicate !== null) return this.ackDuplicate(duplicate, header.recordCount);
-        (idempotent ??= []).push(header.producerId, header.producerEpoch, header.baseSequence, lastSeq, offset, offset + header.recordCount - 1);
+        const txn = header.isTransactional ? 1 : 0;
+        (idempotent ??= []).push(header.producerId, header.producerEpoch, header.baseSequence, lastSeq, offset, offset + header.recordCount - 1, txn);
       }
       writeBaseOffset(batch, p, offset);
       writePartitionLeaderEpoch(batch, p, 0);
@@ -383,9 +464,11 @@ export class PartitionLog implements PartitionLogApi {
     this.maybeRoll(batch.length, offset, now);
     this.active.append(batch, now);
     if (idempotent !== null) {
-      for (let i = 0; i < idempotent.length; i += 6) {
+      const txns = this.producers.txns;
+      for (let i = 0; i < idempotent.length; i += 7) {
         const v = idempotent;
         this.producers.update(v[i]!, v[i + 1]!, v[i + 2]!, v[i + 3]!, v[i + 4]!, v[i + 5]!);
+        if (v[i + 6] === 1) txns.begin(v[i]!, v[i + 4]!);
       }
     }
     this.endOffset = offset;
@@ -455,7 +538,9 @@ export class PartitionLog implements PartitionLogApi {
   private advanceHighWatermark(end: number): void {
     if (end <= this.watermark) return;
     this.watermark = end;
+    this.producers.txns.onHighWatermark(end);
     this.waiters.wake(end);
+    if (this.committedWaiters.size > 0) this.committedWaiters.wake(this.lastStableOffset);
   }
 
   private removeOldestSegments(n: number): void {
@@ -486,6 +571,7 @@ export class PartitionLog implements PartitionLogApi {
       for (const segment of this.segmentList) segment.close();
       this.state = 'closed';
       this.waiters.wakeAll();
+      this.committedWaiters.wakeAll();
     }
   }
 

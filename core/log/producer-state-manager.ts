@@ -2,8 +2,8 @@
  * Idempotent-producer state of one partition (Kafka's `ProducerStateManager`): for every producer id its
  * epoch and the sequence/offset metadata of its last {@link MAX_BATCHES_PER_PRODUCER} batches, so a retried
  * batch is recognised and acknowledged with its original offsets, a gap is refused and a fenced epoch is
- * refused. The state is written to `<offset>.snapshot` files and rebuilt on open from the newest snapshot
- * plus the batch headers after it.
+ * refused. Transactions (ongoing, aborted) live in its {@link PartitionTransactions}. The state is written to
+ * `<offset>.snapshot` files and rebuilt on open from the newest snapshot plus the batches after it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { InvalidProducerEpochError, OutOfOrderSequenceError } from '../errors/lo
 import { crc32c } from './crc32c.ts';
 import { readFileIfExistsSync, unlinkIfExistsSync, writeFileAtomicSync } from './atomic-file.ts';
 import { SNAPSHOT_SUFFIX, offsetFileName, parseOffsetFileName } from './segment-file-names.ts';
+import { PartitionTransactions } from './partition-transactions.ts';
 
 /** Kafka keeps the metadata of the last five batches of each producer (max.in.flight.requests). */
 export const MAX_BATCHES_PER_PRODUCER = 5;
@@ -19,7 +20,8 @@ export const SNAPSHOTS_KEPT = 2;
 
 const INT32_MAX = 0x7fff_ffff;
 const TWO_32 = 0x1_0000_0000;
-const SNAPSHOT_MAGIC = 0x54505331; // "TPS1"
+const SNAPSHOT_MAGIC_V1 = 0x54505331; // "TPS1": producers only
+const SNAPSHOT_MAGIC = 0x54505332; // "TPS2": producers, then transactions
 const SNAPSHOT_HEADER = 12; // magic u32, crc u32, producer count u32
 const BATCH_BYTES = 24;
 
@@ -71,6 +73,8 @@ export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerStateEntry>();
   /** Epoch and last sequence of batches checked in the current append but not yet written. */
   private readonly pending = new Map<number, { epoch: number; lastSeq: number }>();
+  /** Ongoing and aborted transactions of the partition. */
+  readonly txns = new PartitionTransactions();
 
   constructor(options: ProducerStateManagerOptions) {
     this.options = options;
@@ -128,6 +132,34 @@ export class ProducerStateManager {
     return null;
   }
 
+  /**
+   * Checks the epoch of a transaction marker: one older than the producer's current epoch is fenced.
+   *
+   * @throws InvalidProducerEpochError naming the partition, producer and epochs.
+   */
+  checkMarkerEpoch(producerId: number, epoch: number): void {
+    const entry = this.producers.get(producerId);
+    if (entry && epoch < entry.epoch) {
+      throw new InvalidProducerEpochError(
+        `Transaction marker for producer ${producerId} on ${this.options.topic}-${this.options.partition} has epoch ${epoch}, older than the current epoch ${entry.epoch}: it was fenced`,
+      );
+    }
+  }
+
+  /**
+   * Records a transaction marker written at `offset` (also used on replay): a newer epoch replaces the
+   * producer's epoch and forgets its batches; the producer's ongoing transaction ends.
+   */
+  updateMarker(producerId: number, epoch: number, offset: number, commit: boolean): void {
+    const entry = this.producers.get(producerId);
+    if (!entry) this.producers.set(producerId, { producerId, epoch, batches: [] });
+    else if (epoch > entry.epoch) {
+      entry.epoch = epoch;
+      entry.batches.length = 0;
+    }
+    this.txns.end(producerId, offset, commit);
+  }
+
   /** Forgets the batches checked since the last append (after a write or a failed append). */
   clearPending(): void {
     if (this.pending.size > 0) this.pending.clear();
@@ -154,6 +186,7 @@ export class ProducerStateManager {
   clear(): void {
     this.producers.clear();
     this.pending.clear();
+    this.txns.clear();
   }
 
   /** Offsets of the snapshot files in the directory, ascending. */
@@ -207,6 +240,7 @@ export class ProducerStateManager {
   private encode(): Buffer {
     let size = SNAPSHOT_HEADER;
     for (const e of this.producers.values()) size += 11 + e.batches.length * BATCH_BYTES;
+    size += this.txns.encodedSize();
     const buf = Buffer.allocUnsafe(size);
     buf.writeUInt32BE(SNAPSHOT_MAGIC, 0);
     buf.writeUInt32BE(this.producers.size, 8);
@@ -223,12 +257,15 @@ export class ProducerStateManager {
         p = writeInt64(buf, p, b.lastOffset);
       }
     }
+    this.txns.encodeInto(buf, p);
     buf.writeUInt32BE(crc32c(buf.subarray(8)), 4);
     return buf;
   }
 
   private decode(buf: Buffer): boolean {
-    if (buf.length < SNAPSHOT_HEADER || buf.readUInt32BE(0) !== SNAPSHOT_MAGIC) return false;
+    if (buf.length < SNAPSHOT_HEADER) return false;
+    const magic = buf.readUInt32BE(0);
+    if (magic !== SNAPSHOT_MAGIC && magic !== SNAPSHOT_MAGIC_V1) return false;
     if (buf.readUInt32BE(4) !== crc32c(buf.subarray(8))) return false;
     const count = buf.readUInt32BE(8);
     let p = SNAPSHOT_HEADER;
@@ -251,6 +288,7 @@ export class ProducerStateManager {
       }
       this.producers.set(producerId, { producerId, epoch, batches });
     }
+    if (magic === SNAPSHOT_MAGIC) p = this.txns.decodeFrom(buf, p);
     return p === buf.length;
   }
 }
