@@ -14,6 +14,8 @@ export interface ResolvedConsumerOptions {
   readonly maxBytes: number;
   readonly minBytes: number;
   readonly maxWaitTimeInMs: number;
+  /** read_committed unless `readUncommitted` (kafkajs's default). */
+  readonly readCommitted: boolean;
   readonly onPartitionsAssigned?: (assignment: TopicPartitions[]) => void | Promise<void>;
   readonly onPartitionsRevoked?: (assignment: TopicPartitions[]) => void | Promise<void>;
 }

@@ -27,11 +27,15 @@ import { PartitionProcessor } from './partition-processor.ts';
 import { PartitionPositioner } from './partition-positioner.ts';
 import { EmbeddedBatch } from './embedded-batch.ts';
 import { decodeKafkaMessages } from './kafka-message-decoder.ts';
+import { AbortedTransactionFilter } from './aborted-transaction-filter.ts';
 import type { EmbeddedKafkaMessage } from './embedded-kafka-message.ts';
 import type { WaitTarget } from './append-notifier.ts';
 import { WakeSignal } from './wake-signal.ts';
 import type { ConsumerHost } from './consumer-host.ts';
 import { ClosedError, OffsetOutOfRangeError, UnknownTopicOrPartitionError } from '../../errors/log-errors.ts';
+
+const READ_COMMITTED = { isolation: 'read_committed' } as const;
+const READ_UNCOMMITTED = { isolation: 'read_uncommitted' } as const;
 
 /**
  * Runs one `consumer.run()` until stopped or crashed.
@@ -212,7 +216,7 @@ export class ConsumerRunner {
 
   /** Reads every assigned, unpaused partition with data beyond its position. */
   private fetch(): { list: EmbeddedBatch[]; bytes: number } {
-    const { maxBytesPerPartition, maxBytes } = this.host.options;
+    const { maxBytesPerPartition, maxBytes, readCommitted } = this.host.options;
     const list: EmbeddedBatch[] = [];
     let bytes = 0;
     this.fetchStart = this.host.ctx.clock.now();
@@ -220,10 +224,10 @@ export class ConsumerRunner {
       if (bytes >= maxBytes) break;
       if (this.host.isPaused(p.topic, p.partition)) continue;
       const log = this.logOf(p);
-      if (log === null || p.position >= log.highWatermark) continue;
+      if (log === null || p.position >= (readCommitted ? log.lastStableOffset : log.highWatermark)) continue;
       let read;
       try {
-        read = log.read(p.position, Math.min(maxBytesPerPartition, maxBytes - bytes));
+        read = log.read(p.position, Math.min(maxBytesPerPartition, maxBytes - bytes), readCommitted ? READ_COMMITTED : READ_UNCOMMITTED);
       } catch (error) {
         if (error instanceof ClosedError) {
           // The topic was deleted (or the log is closing): forget the log and look at the metadata again.
@@ -236,9 +240,11 @@ export class ConsumerRunner {
         continue;
       }
       const messages: EmbeddedKafkaMessage[] = [];
-      const next = decodeKafkaMessages(read.records, p.position, messages, `fetch ${p.name} at offset ${p.position}`);
+      const aborted = readCommitted ? new AbortedTransactionFilter(log.abortedTransactions(p.position, read.lastStableOffset)) : null;
+      const next = decodeKafkaMessages(read.records, p.position, messages, `fetch ${p.name} at offset ${p.position}`, aborted);
       bytes += read.records.length;
-      list.push(new EmbeddedBatch(p.topic, p.partition, read.highWatermark, messages, p.position, next));
+      const reachable = readCommitted ? read.lastStableOffset : read.highWatermark;
+      list.push(new EmbeddedBatch(p.topic, p.partition, reachable, messages, p.position, next));
     }
     // Rotate so the partition read first this time is read last next time (fairness under maxBytes).
     if (list.length > 0 && this.assigned.size > 1) {
@@ -260,11 +266,14 @@ export class ConsumerRunner {
 
   private waitTargets(beyondHighWatermark: boolean): WaitTarget[] {
     const targets: WaitTarget[] = [];
+    const readCommitted = this.host.options.readCommitted;
     for (const p of this.assigned.values()) {
       if (this.host.isPaused(p.topic, p.partition)) continue;
       const log = this.logOf(p);
       if (log === null) continue;
-      targets.push({ log, offset: beyondHighWatermark ? log.highWatermark : p.position });
+      // read_committed at the last stable offset: what lies beyond is an open transaction; its marker is an append.
+      const held = readCommitted && p.position >= log.lastStableOffset;
+      targets.push({ log, offset: beyondHighWatermark || held ? Math.max(p.position, log.highWatermark) : p.position });
     }
     return targets;
   }

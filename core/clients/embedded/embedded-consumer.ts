@@ -7,6 +7,11 @@
  * Tributary options on top of kafkajs's: `autoOffsetReset` ('earliest' | 'latest' | 'none'; default from
  * subscribe's `fromBeginning`), `onPartitionsAssigned` / `onPartitionsRevoked` (awaited around every
  * rebalance), and assignors given as {@link PartitionAssignor}s or by name.
+ *
+ * Isolation (kafkajs's `readUncommitted`, default false): read_committed returns nothing at or past a
+ * partition's last stable offset and skips the records of aborted transactions; the position still moves
+ * past them and past transaction markers. A batch's `highWatermark` is then the last stable offset (what
+ * the consumer can reach), so lag counts only readable records. `readUncommitted: true` reads everything.
  */
 import type { PartitionAssignor } from '../../log/assignors/partition-assignor.ts';
 import { RangeAssignor } from '../../log/assignors/range-assignor.ts';
@@ -95,6 +100,7 @@ export class EmbeddedConsumer implements Consumer, ConsumerHost {
       maxBytes: positive(options.maxBytes, 10_485_760, 'maxBytes'),
       minBytes: positive(options.minBytes, 1, 'minBytes'),
       maxWaitTimeInMs: positive(options.maxWaitTimeInMs, 5000, 'maxWaitTimeInMs'),
+      readCommitted: options.readUncommitted !== true,
       onPartitionsAssigned: options.onPartitionsAssigned,
       onPartitionsRevoked: options.onPartitionsRevoked,
     };
@@ -259,7 +265,8 @@ export class EmbeddedConsumer implements Consumer, ConsumerHost {
       this.pendingSeeks.set(tpKey(topic, partition), o);
       return;
     }
-    const target = o === LATEST_OFFSET ? p.log.highWatermark : o === EARLIEST_OFFSET ? p.log.logStartOffset : o;
+    const latest = this.options.readCommitted ? p.log.lastStableOffset : p.log.highWatermark;
+    const target = o === LATEST_OFFSET ? latest : o === EARLIEST_OFFSET ? p.log.logStartOffset : o;
     runner.seek(p, target);
     if (runner.config.autoCommit !== false) {
       this.member.commit([{ topic, partition, offset: target, metadata: null }]).then(

@@ -4,6 +4,7 @@
  */
 import type { LogManager } from '../../log/log-manager.ts';
 import type { GroupCoordinator } from '../../log/group-coordinator.ts';
+import type { TransactionCoordinator } from '../../log/transaction-coordinator.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { ClientLogger } from '../log-client.ts';
 import type { KeepAlive } from './keep-alive.ts';
@@ -13,6 +14,8 @@ import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../../err
 export interface EmbeddedContext {
   readonly logManager: LogManager;
   readonly coordinator: GroupCoordinator;
+  /** Transactional ids, producer epochs and the two-phase commit of transactions. */
+  readonly transactions: TransactionCoordinator;
   readonly clock: Clock;
   readonly logger: ClientLogger;
   /** Partition count of auto-created topics. */

@@ -6,13 +6,15 @@
  */
 import { LogManager } from '../../log/log-manager.ts';
 import { GroupCoordinator } from '../../log/group-coordinator.ts';
-import type { FlushPolicy } from '../../log/log-contracts.ts';
+import { TransactionCoordinator } from '../../log/transaction-coordinator.ts';
+import type { FlushPolicy, IsolationLevel } from '../../log/log-contracts.ts';
 import { RECORD_BATCH_OVERHEAD, decodeRecordsInto, type DecodedRecord } from '../../log/record-batch.ts';
 import { systemClock, type Clock } from '../../time/clock.ts';
 import type { ClientLogger, ConsumerOptions, LogClient, ProducerOptions } from '../log-client.ts';
 import { TributaryError } from '../../errors/tributary-error.ts';
 import { ClosedError, InvalidArgumentError } from '../../errors/log-errors.ts';
 import { AppendNotifier, type WaitTarget } from './append-notifier.ts';
+import { AbortedTransactionFilter } from './aborted-transaction-filter.ts';
 import type { EmbeddedContext } from './embedded-context.ts';
 import { KeepAlive } from './keep-alive.ts';
 import { EmbeddedProducer } from './embedded-producer.ts';
@@ -59,6 +61,12 @@ export interface FetchOptions {
   readonly maxWaitMs: number;
   /** Wait (up to `maxWaitMs`) until this many bytes are available. Default 1. */
   readonly minBytes?: number;
+  /**
+   * Default `'read_uncommitted'` (everything up to the high watermark). `'read_committed'` returns nothing
+   * at or past the last stable offset and leaves out the records of aborted transactions (the next
+   * offset still moves past them).
+   */
+  readonly isolationLevel?: IsolationLevel;
 }
 
 /** What {@link EmbeddedLog.fetch} returns for one requested partition. */
@@ -67,6 +75,11 @@ export interface FetchedPartition {
   readonly partition: number;
   /** -1 when the partition could not be read (see `error`). */
   readonly highWatermark: number;
+  /**
+   * The last stable offset (= high watermark while no transaction is open); -1 when unreadable. Optional
+   * for other readers of this shape (absent: take the high watermark).
+   */
+  readonly lastStableOffset?: number;
   readonly logStartOffset: number;
   /** Records with offset >= the requested offset (transaction control records left out). */
   readonly records: DecodedRecord[];
@@ -78,6 +91,8 @@ export interface FetchedPartition {
 
 const CONTROL_BIT = 0x20;
 const TWO_32 = 0x1_0000_0000;
+const READ_COMMITTED = { isolation: 'read_committed' } as const;
+const READ_UNCOMMITTED = { isolation: 'read_uncommitted' } as const;
 
 const defaultLogger: ClientLogger = {
   debug: () => undefined,
@@ -142,13 +157,22 @@ export class EmbeddedLog implements LogClient {
       ...(options.offsetsTopicPartitions === undefined ? {} : { offsetsTopicPartitions: options.offsetsTopicPartitions }),
       ...(options.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: options.initialRebalanceDelayMs }),
     });
+    const transactions = new TransactionCoordinator({
+      logManager,
+      groups: coordinator,
+      clock,
+      logger: { info: (message) => logger.info(message), warn: (message, ...details) => logger.warn(message, details.length > 0 ? { details } : undefined) },
+    });
     try {
       await coordinator.start();
+      await transactions.start();
     } catch (error) {
+      await transactions.close().catch(() => undefined);
+      await coordinator.close().catch(() => undefined);
       await logManager.close().catch(() => undefined);
       throw error;
     }
-    return new EmbeddedLog({ logManager, coordinator, clock, logger, autoCreateNumPartitions, keepAlive: new KeepAlive() });
+    return new EmbeddedLog({ logManager, coordinator, transactions, clock, logger, autoCreateNumPartitions, keepAlive: new KeepAlive() });
   }
 
   /** The log manager underneath (topics and partition logs). */
@@ -159,6 +183,11 @@ export class EmbeddedLog implements LogClient {
   /** The group coordinator underneath. */
   get coordinator(): GroupCoordinator {
     return this.ctx.coordinator;
+  }
+
+  /** The transaction coordinator underneath. */
+  get transactions(): TransactionCoordinator {
+    return this.ctx.transactions;
   }
 
   /** A new producer (call `connect()` before sending). @throws ClosedError after close */
@@ -202,12 +231,13 @@ export class EmbeddedLog implements LogClient {
       }
     }
     const minBytes = options.minBytes ?? 1;
+    const readCommitted = options.isolationLevel === 'read_committed';
     const deadline = this.ctx.clock.now() + Math.max(0, options.maxWaitMs);
     for (;;) {
       let bytes = 0;
       let failed = false;
       const results = requests.map((r) => {
-        const result = this.fetchOne(r);
+        const result = this.fetchOne(r, readCommitted);
         bytes += result.bytes;
         if (result.partition.error !== undefined) failed = true;
         return result.partition;
@@ -217,7 +247,9 @@ export class EmbeddedLog implements LogClient {
       const targets: WaitTarget[] = [];
       for (const r of requests) {
         const log = this.ctx.logManager.partition(r.topic, r.partition);
-        targets.push({ log, offset: bytes > 0 ? log.highWatermark : r.offset });
+        // read_committed at the last stable offset: wait for the next append (the transaction's marker).
+        const held = readCommitted && r.offset >= log.lastStableOffset;
+        targets.push({ log, offset: bytes > 0 || held ? Math.max(r.offset, log.highWatermark) : r.offset });
       }
       const release = this.ctx.keepAlive.acquire(); // a caller awaiting fetch keeps the process up
       try {
@@ -242,19 +274,23 @@ export class EmbeddedLog implements LogClient {
     await settle([...this.consumers].map((c) => c.disconnect()));
     await settle([...this.producers].map((p) => p.disconnect()));
     await settle([...this.admins].map((a) => a.disconnect()));
+    await settle([this.ctx.transactions.close()]);
     await settle([this.ctx.coordinator.close()]);
     await settle([this.ctx.logManager.close()]);
     if (failures.length > 0) throw failures[0];
   }
 
-  private fetchOne(r: FetchRequest): { partition: FetchedPartition; bytes: number } {
+  private fetchOne(r: FetchRequest, readCommitted: boolean): { partition: FetchedPartition; bytes: number } {
     let highWatermark = -1;
+    let lastStableOffset = -1;
     let logStartOffset = -1;
     try {
       const log = this.ctx.logManager.partition(r.topic, r.partition);
       highWatermark = log.highWatermark;
+      lastStableOffset = log.lastStableOffset;
       logStartOffset = log.logStartOffset;
-      const read = log.read(r.offset, r.maxBytes);
+      const read = log.read(r.offset, r.maxBytes, readCommitted ? READ_COMMITTED : READ_UNCOMMITTED);
+      const aborted = readCommitted ? new AbortedTransactionFilter(log.abortedTransactions(r.offset, read.lastStableOffset)) : null;
       const records: DecodedRecord[] = [];
       const buf = read.records;
       let nextOffset = r.offset;
@@ -264,7 +300,8 @@ export class EmbeddedLog implements LogClient {
         if (position + size > buf.length) break;
         const lastOffset = buf.readInt32BE(position) * TWO_32 + buf.readUInt32BE(position + 4) + buf.readInt32BE(position + 23);
         if (lastOffset >= r.offset) {
-          if ((buf.readInt16BE(position + 21) & CONTROL_BIT) === 0) {
+          const attributes = buf.readInt16BE(position + 21);
+          if (aborted !== null ? !aborted.skips(buf, position, lastOffset, attributes) : (attributes & CONTROL_BIT) === 0) {
             const from = records.length;
             decodeRecordsInto(buf, position, records, `fetch ${r.topic}-${r.partition} at byte ${position}`);
             let keep = from;
@@ -276,13 +313,21 @@ export class EmbeddedLog implements LogClient {
         position += size;
       }
       return {
-        partition: { topic: r.topic, partition: r.partition, highWatermark: read.highWatermark, logStartOffset: read.logStartOffset, records, nextOffset },
+        partition: {
+          topic: r.topic,
+          partition: r.partition,
+          highWatermark: read.highWatermark,
+          lastStableOffset: read.lastStableOffset,
+          logStartOffset: read.logStartOffset,
+          records,
+          nextOffset,
+        },
         bytes: buf.length,
       };
     } catch (error) {
       if (!(error instanceof TributaryError)) throw error;
       return {
-        partition: { topic: r.topic, partition: r.partition, highWatermark, logStartOffset, records: [], nextOffset: r.offset, error },
+        partition: { topic: r.topic, partition: r.partition, highWatermark, lastStableOffset, logStartOffset, records: [], nextOffset: r.offset, error },
         bytes: 0,
       };
     }

@@ -7,6 +7,12 @@
  * connect, epoch 0, and numbers each partition's records with a sequence (int32, wrapping to 0). A batch
  * that fails with a retriable error is appended again with the same bytes, so the log recognises a batch
  * it already holds and acknowledges it with its original offsets instead of appending it twice.
+ *
+ * Transactional mode (`transactionalId`, implies idempotent): connect takes the producer id and a new
+ * epoch for the transactional id from the transaction coordinator (fencing any older producer with the
+ * same id and aborting its open transaction); records go out only through {@link EmbeddedProducer.transaction}
+ * (one at a time, see {@link EmbeddedTransaction}) as transactional batches; a plain `send` throws
+ * IllegalStateError, as in kafkajs. Once fenced (ProducerFencedError), every later call fails with that error.
  */
 import type { AppendResult, CompressionType, PartitionLogApi } from '../../log/log-contracts.ts';
 import { encodeRecordBatch, type BatchRecordInput, type EncodeBatchOptions } from '../../log/record-batch.ts';
@@ -31,6 +37,8 @@ import { DefaultPartitioner } from './default-partitioner.ts';
 import { topicPartitionCount, type EmbeddedContext } from './embedded-context.ts';
 import { resolveCompression } from './compression-option.ts';
 import { sleep } from './clock-sleep.ts';
+import type { EmbeddedTransaction } from './embedded-transaction.ts';
+import { TransactionManager, type TransactionRetry } from './transaction-manager.ts';
 import { ClosedError, IllegalStateError, InvalidArgumentError, UnknownTopicOrPartitionError } from '../../errors/log-errors.ts';
 import { TributaryError } from '../../errors/tributary-error.ts';
 
@@ -77,6 +85,8 @@ function incrementSequence(sequence: number, increment: number): number {
  */
 export class EmbeddedProducer implements Producer {
   readonly events = ProducerEvents;
+  /** The transactions of a producer created with `transactionalId`, else null. */
+  private readonly txns: TransactionManager | null;
   private state: 'new' | 'connected' | 'closed' = 'new';
   private releaseKeepAlive: () => void = () => undefined;
   private pid = -1;
@@ -103,7 +113,13 @@ export class EmbeddedProducer implements Producer {
     options: ProducerOptions = {},
     private readonly onClosed: (producer: EmbeddedProducer) => void = () => undefined,
   ) {
-    this.idempotent = options.idempotent ?? false;
+    const tid = options.transactionalId;
+    if (tid !== undefined && (typeof tid !== 'string' || tid.length === 0)) {
+      throw new InvalidArgumentError(`transactionalId must be a non-empty string, got ${JSON.stringify(tid)}`);
+    }
+    const transactionTimeout = options.transactionTimeout ?? 60_000;
+    if (!(transactionTimeout > 0)) throw new InvalidArgumentError(`transactionTimeout must be > 0, got ${options.transactionTimeout}`);
+    this.idempotent = (options.idempotent ?? false) || tid !== undefined;
     this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
     this.lingerMs = options.lingerMs ?? 0;
     if (!(this.lingerMs >= 0)) throw new InvalidArgumentError(`lingerMs must be >= 0, got ${options.lingerMs}`);
@@ -115,6 +131,10 @@ export class EmbeddedProducer implements Producer {
     this.maxRetryTime = options.retry?.maxRetryTime ?? 30_000;
     this.multiplier = options.retry?.multiplier ?? options.retry?.factor ?? 2;
     this.customPartitioner = options.createPartitioner ? options.createPartitioner() : null;
+    this.txns =
+      tid === undefined
+        ? null
+        : new TransactionManager(() => ctx.transactions, tid, transactionTimeout, ctx.clock, this.retryPolicy(), (batch, txn) => this.sendGroups(batch, txn));
     this.emitter = new InstrumentationEmitter(ctx.clock, ctx.logger);
     this.accumulator = new RecordAccumulator({
       lingerMs: this.lingerMs,
@@ -124,6 +144,10 @@ export class EmbeddedProducer implements Producer {
       onBatchClosed: (topic, partition) =>
         this.defaultPartitioner.onBatchClosed(topic, partition, ctx.logManager.describeTopic(topic)?.numPartitions ?? 1),
     });
+  }
+
+  private retryPolicy(): TransactionRetry {
+    return { retries: this.retries, initialRetryTime: this.initialRetryTime, maxRetryTime: this.maxRetryTime, multiplier: this.multiplier };
   }
 
   /** The producer id (idempotent mode, after connect), else -1. */
@@ -140,7 +164,12 @@ export class EmbeddedProducer implements Producer {
   async connect(): Promise<void> {
     if (this.state === 'closed') throw new ClosedError('Producer');
     if (this.state === 'connected') return;
-    if (this.idempotent) {
+    if (this.txns !== null) {
+      const id = await this.txns.initProducerId();
+      this.pid = id.producerId;
+      this.epoch = id.producerEpoch;
+      this.sequences.clear();
+    } else if (this.idempotent) {
       this.pid = this.ctx.logManager.allocateProducerId();
       this.epoch = 0;
     }
@@ -164,9 +193,20 @@ export class EmbeddedProducer implements Producer {
     this.onClosed(this);
   }
 
-  /** Transactions on the embedded log are being built; until then a transactional producer cannot begin one. */
+  /**
+   * Begins a transaction (one at a time).
+   * @throws IllegalStateError without `transactionalId`, before connect, or while a transaction is active;
+   *   ProducerFencedError once fenced
+   */
   async transaction(): Promise<Transaction> {
-    throw new IllegalStateError('transaction(): transactional producers are not available on the embedded log yet');
+    this.assertConnected();
+    if (this.txns === null) throw new IllegalStateError('transaction() needs a producer created with a transactionalId');
+    return this.txns.begin();
+  }
+
+  /** The transactional id, or null. */
+  get transactionalId(): string | null {
+    return this.txns?.transactionalId ?? null;
   }
 
   isIdempotent(): boolean {
@@ -196,9 +236,20 @@ export class EmbeddedProducer implements Producer {
     });
   }
 
-  /** Sends messages to several topics; same semantics as {@link EmbeddedProducer.send}. */
+  /**
+   * Sends messages to several topics; same semantics as {@link EmbeddedProducer.send}.
+   * @throws IllegalStateError on a transactional producer (it sends through its transaction)
+   */
   async sendBatch(batch: KafkaProducerBatch): Promise<RecordMetadata[]> {
+    if (this.txns !== null) {
+      throw new IllegalStateError(`Producer "${this.txns.transactionalId}" is transactional: send through producer.transaction()`);
+    }
+    return this.sendGroups(batch, null);
+  }
+
+  private async sendGroups(batch: KafkaProducerBatch, txn: EmbeddedTransaction | null): Promise<RecordMetadata[]> {
     this.assertConnected();
+    this.txns?.assertNotFenced();
     const compression = batch.compression === undefined ? this.compression : resolveCompression(batch.compression);
     const preparing = this.prepareAll(batch);
     this.preparing.add(preparing);
@@ -208,6 +259,7 @@ export class EmbeddedProducer implements Producer {
     } finally {
       this.preparing.delete(preparing);
     }
+    if (txn !== null) await txn.addPartitions(groups);
     const touched: TouchedPartition[] = [];
     for (const g of groups) {
       const { first, batches } = this.accumulator.appendAll(g.topic, g.partition, g.records, compression);
@@ -319,7 +371,13 @@ export class EmbeddedProducer implements Producer {
   }
 
   private async awaitPartition(t: TouchedPartition): Promise<RecordMetadata> {
-    const results = await Promise.all(t.batches.map((b) => b.done));
+    let results: AppendResult[];
+    try {
+      results = await Promise.all(t.batches.map((b) => b.done));
+    } catch (error) {
+      this.txns?.noteFailure(error);
+      throw error;
+    }
     const log = this.ctx.logManager.partition(t.topic, t.partition);
     return this.metadata(log, results[0]!, t.first.index);
   }
@@ -346,6 +404,7 @@ export class EmbeddedProducer implements Producer {
       options.producerId = this.pid;
       options.producerEpoch = this.epoch;
       options.baseSequence = sequence;
+      if (this.txns !== null) options.isTransactional = true;
     }
     const bytes = encodeRecordBatch(batch.records, options);
     this.lastBatches.set(k, bytes);

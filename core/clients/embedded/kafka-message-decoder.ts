@@ -8,6 +8,7 @@ import { RECORD_BATCH_OVERHEAD } from '../../log/record-batch.ts';
 import { VarintReader } from '../../log/varint.ts';
 import { compressionFromId, decompress } from '../../log/compression.ts';
 import { InvalidRecordError } from '../../errors/log-errors.ts';
+import type { AbortedTransactionFilter } from './aborted-transaction-filter.ts';
 
 const TWO_32 = 0x1_0000_0000;
 const TIMESTAMP_TYPE_BIT = 0x08;
@@ -24,6 +25,7 @@ function corrupt(where: string, index: number): InvalidRecordError {
  * max timestamp for every record, as Kafka does.
  *
  * @param where names the source in error messages, e.g. `"fetch orders-3"`.
+ * @param aborted read_committed: skips the batches of aborted transactions (null: read_uncommitted).
  * @returns the offset after the last batch seen (the next fetch position), or `fromOffset` if `buf` held
  *   no complete batch.
  * @throws InvalidRecordError when a record's lengths run past its batch; UnsupportedCompressionError.
@@ -31,7 +33,13 @@ function corrupt(where: string, index: number): InvalidRecordError {
  * const out: EmbeddedKafkaMessage[] = [];
  * const next = decodeKafkaMessages(read.records, 42, out, 'fetch orders-0');
  */
-export function decodeKafkaMessages(buf: Buffer, fromOffset: number, out: EmbeddedKafkaMessage[], where: string): number {
+export function decodeKafkaMessages(
+  buf: Buffer,
+  fromOffset: number,
+  out: EmbeddedKafkaMessage[],
+  where: string,
+  aborted: AbortedTransactionFilter | null = null,
+): number {
   let next = fromOffset;
   let position = 0;
   const length = buf.length;
@@ -42,7 +50,7 @@ export function decodeKafkaMessages(buf: Buffer, fromOffset: number, out: Embedd
     const lastOffset = baseOffset + buf.readInt32BE(position + 23);
     if (lastOffset >= fromOffset) {
       const attributes = buf.readInt16BE(position + 21);
-      if ((attributes & CONTROL_BIT) === 0) {
+      if (aborted !== null ? !aborted.skips(buf, position, lastOffset, attributes) : (attributes & CONTROL_BIT) === 0) {
         decodeBatch(buf, position, size, attributes, baseOffset, fromOffset, out, where);
       }
       if (lastOffset + 1 > next) next = lastOffset + 1;

@@ -55,7 +55,7 @@ export class PartitionPositioner {
       } else {
         const policy = host.resetPolicy(p.topic);
         if (policy === 'none') throw new NoCommittedOffsetError(host.groupId, p.topic, p.partition);
-        p.position = policy === 'earliest' ? p.log.logStartOffset : p.log.highWatermark;
+        p.position = policy === 'earliest' ? p.log.logStartOffset : this.latest(p.log);
       }
     }
   }
@@ -69,7 +69,7 @@ export class PartitionPositioner {
     if (policy === 'none') {
       throw new OffsetOutOfRangeError(p.topic, p.partition, p.position, log.logStartOffset, log.logEndOffset);
     }
-    const target = policy === 'earliest' ? log.logStartOffset : log.highWatermark;
+    const target = policy === 'earliest' ? log.logStartOffset : this.latest(log);
     this.host.ctx.logger.info(
       `Group "${this.host.groupId}": offset ${p.position} of ${p.name} is out of range ` +
         `[${log.logStartOffset}, ${log.highWatermark}], resetting to ${policy} (${target})`,
@@ -77,9 +77,14 @@ export class PartitionPositioner {
     return target;
   }
 
+  /** The latest offset a consumer of this isolation level can reach: the last stable offset for read_committed (as Kafka). */
+  private latest(log: PartitionLogApi): number {
+    return this.host.options.readCommitted ? log.lastStableOffset : log.highWatermark;
+  }
+
   /** Resolves a seek offset (-1 latest, -2 earliest, else as given). */
   seekTarget(p: AssignedPartition, log: PartitionLogApi, offset: number): number {
-    if (offset === LATEST_OFFSET) return log.highWatermark;
+    if (offset === LATEST_OFFSET) return this.latest(log);
     if (offset === EARLIEST_OFFSET) return log.logStartOffset;
     return offset;
   }
