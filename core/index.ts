@@ -77,6 +77,8 @@ export type {
   TopicDescription,
   RecoveryReport,
   LogManagerApi,
+  IsolationLevel,
+  AbortedTransaction,
 } from './log/log-contracts.ts';
 export { DEFAULT_TOPIC_CONFIG, parseTopicConfig } from './log/topic-config.ts';
 export { registerCompressionCodec, hasCompressionCodec } from './log/compression.ts';
@@ -213,3 +215,10 @@ export {
   InconsistentGroupProtocolError,
   NoCommittedOffsetError,
 } from './errors/group-errors.ts';
+export {
+  ProducerFencedError,
+  InvalidProducerIdMappingError,
+  InvalidTxnStateError,
+  ConcurrentTransactionsError,
+  InvalidTransactionTimeoutError,
+} from './errors/transaction-errors.ts';

@@ -284,6 +284,21 @@ export class GroupCoordinator {
     await this.offsets.commit(req.groupId, req.offsets);
   }
 
+  /**
+   * Checks the consumer named in a transactional offset commit against the group, as Kafka does for
+   * TxnOffsetCommit v3+ (KIP-447): a member id the group does not have is UNKNOWN_MEMBER_ID, a generation
+   * (>= 0) other than the group's ILLEGAL_GENERATION, so a zombie of an older generation cannot commit.
+   * An empty member id with generation -1 checks nothing.
+   * @throws UnknownMemberIdError, IllegalGenerationError
+   */
+  checkTxnOffsetCommitMember(groupId: string, memberId: string, generationId: number): void {
+    this.ensureStarted();
+    const group = this.groups.get(groupId);
+    if (memberId !== '' && group?.get(memberId) === undefined) throw new UnknownMemberIdError(groupId, memberId);
+    const current = group?.generationId ?? 0;
+    if (generationId >= 0 && generationId !== current) throw new IllegalGenerationError(groupId, generationId, current);
+  }
+
   /** Committed offsets of a group; -1 and null metadata for partitions without a commit. */
   fetchOffsets(req: FetchOffsetsRequest): FetchedOffset[] {
     this.ensureStarted();
@@ -311,6 +326,19 @@ export class GroupCoordinator {
       group = new Group(groupId);
       this.groups.set(groupId, group);
     }
+    await this.offsets.commit(groupId, offsets);
+  }
+
+  /**
+   * Commits offsets of a committed transaction (the transaction coordinator calls this after the commit
+   * markers are written): no member or generation checks, and the group's members and rebalance are not
+   * touched. A group that does not exist yet is created Empty.
+   * @throws InvalidArgumentError (bad group id, topic, partition, offset or metadata)
+   */
+  async commitTransactionalOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<void> {
+    this.ensureStarted();
+    validateGroupId(groupId);
+    if (!this.groups.has(groupId)) this.groups.set(groupId, new Group(groupId));
     await this.offsets.commit(groupId, offsets);
   }
 

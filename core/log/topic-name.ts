@@ -11,6 +11,9 @@ export const MAX_TOPIC_NAME_LENGTH = 249;
 /** The internal topic holding committed consumer-group offsets. */
 export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
 
+/** The internal compacted topic holding transaction coordinator state, keyed by transactional id. */
+export const TRANSACTION_STATE_TOPIC = '__transaction_state';
+
 const LEGAL_CHARS = /^[a-zA-Z0-9._-]+$/;
 
 /**
