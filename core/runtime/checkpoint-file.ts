@@ -9,7 +9,7 @@
  * app-totals-changelog 3 77
  * ```
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../log/atomic-file.ts';
 import { StorageError } from '../errors/log-errors.ts';
@@ -64,4 +64,17 @@ export function readCheckpoint(taskDir: string): Map<string, number> {
     out.set(checkpointKey(m[1]!, Number(m[2])), Number(m[3]));
   }
   return out;
+}
+
+/**
+ * Deletes `<taskDir>/.checkpoint` (absent is fine).
+ * @throws StorageError when the file exists and cannot be deleted
+ */
+export function deleteCheckpoint(taskDir: string): void {
+  const file = join(taskDir, CHECKPOINT_FILE);
+  try {
+    rmSync(file, { force: true });
+  } catch (error) {
+    throw new StorageError(`Cannot delete checkpoint ${file}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -226,11 +226,13 @@ export class GlobalStreamThread {
   /** Step 3. */
   private async run(): Promise<void> {
     const task = this.task!;
-    const fetchClient = this.client as unknown as { fetch(r: unknown[], o: { maxWaitMs: number }): Promise<ChangelogBatch[]> };
+    const fetchClient = this.client as unknown as { fetch(r: unknown[], o: { maxWaitMs: number; isolationLevel?: string }): Promise<ChangelogBatch[]> };
+    // Exactly-once: a global table sees only committed records of its topic.
+    const isolation = this.config.processingGuarantee === 'exactly_once_v2' ? { isolationLevel: 'read_committed' } : {};
     this.lastCommitAt = this.config.clock.now();
     while (this.running) {
       const requests = this.partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: this.positions.get(checkpointKey(tp.topic, tp.partition))!, maxBytes: 1 << 20 }));
-      const fetched = await fetchClient.fetch(requests, { maxWaitMs: this.pollMs });
+      const fetched = await fetchClient.fetch(requests, { maxWaitMs: this.pollMs, ...isolation });
       if (!this.running) break;
       for (let i = 0; i < fetched.length; i++) {
         const part = fetched[i]!;

@@ -8,14 +8,17 @@
  *
  * A failed send goes to the production error handler: `continue` drops the records, `fail` makes the
  * next {@link LogRecordCollector.flush} (commit step 2) throw, and `failure` tells the runtime loop.
+ * Under exactly-once the sender is the thread's {@link StreamsProducer}: every send joins the open
+ * transaction.
  */
-import type { Admin, Message, Producer, RecordMetadata, TopicMessages } from '../clients/log-client.ts';
+import type { Admin, Message, RecordMetadata, TopicMessages } from '../clients/log-client.ts';
 import { toIHeaders } from '../clients/message-headers.ts';
 import type { RecordHeader } from '../log/log-contracts.ts';
 import type { StreamPartitioner } from '../topology/physical-topology.ts';
 import { StreamsError } from '../errors/streams-errors.ts';
 import { describeProduction, type HandlerResponse, type ProductionErrorContext } from './error-handlers.ts';
 import { ANY_PARTITION, type RecordCollector } from './record-collector.ts';
+import type { ProducerSender } from './streams-producer.ts';
 
 /** Options of {@link LogRecordCollector}. */
 export interface LogRecordCollectorOptions {
@@ -53,7 +56,7 @@ export class LogRecordCollector implements RecordCollector {
   failure: StreamsError | null = null;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: ProducerSender,
     private readonly admin: Admin,
     private readonly onProductionError: (context: ProductionErrorContext) => HandlerResponse,
     options: LogRecordCollectorOptions = {},
@@ -135,6 +138,19 @@ export class LogRecordCollector implements RecordCollector {
       await Promise.all([...this.outstanding]);
     }
     if (this.failure !== null) throw this.failure;
+  }
+
+  /**
+   * Exactly-once recovery (after the transaction was aborted): drops buffered and deferred records, waits
+   * for the sends in flight to settle, then forgets the failure and the acknowledged changelog offsets.
+   */
+  async reset(): Promise<void> {
+    this.buffered = new Map();
+    this.bufferedCount = 0;
+    this.deferred = [];
+    while (this.outstanding.size > 0) await Promise.all([...this.outstanding]);
+    this.failure = null;
+    for (const topic of this.acked.keys()) this.acked.set(topic, []);
   }
 
   lastOffset(topic: string, partition: number): number {

@@ -16,7 +16,7 @@ import type { RestoreCallback, StateStore, StateStoreContext, StoreBuilder } fro
 import type { Clock } from '../time/clock.ts';
 import { changelogTopicName, resolveTopicName } from '../topology/physical-topology.ts';
 import { TopologyError } from '../errors/streams-errors.ts';
-import { checkpointKey, readCheckpoint, writeCheckpoint } from './checkpoint-file.ts';
+import { checkpointKey, deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint-file.ts';
 import type { RecordCollector } from './record-collector.ts';
 
 const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
@@ -162,6 +162,14 @@ export class ProcessorStateManager {
       if (s.store.persistent && s.store.checkpoint !== undefined && s.store.isOpen()) s.store.checkpoint(s.offset);
     }
     return writeFile ? writeCheckpoint(this.options.taskDir, offsets) : null;
+  }
+
+  /**
+   * Exactly-once: deletes the task's checkpoint file as processing starts (uncommitted writes may reach the
+   * stores from now on; only a clean suspend or close writes the file again).
+   */
+  deleteCheckpointFile(): void {
+    deleteCheckpoint(this.options.taskDir);
   }
 
   /** The changelog offsets the stores reflect, by `<topic> <partition>`. */

@@ -5,8 +5,9 @@
  * 1. the local state: the changelog offset the store's data reflects (`restoredOffset()` / checkpoint
  *    file), or none (in-memory store, a task arriving from another worker, missing or corrupt data:
  *    the store is wiped);
- * 2. the changelog's end offset (high watermark) is read once: restoration stops there (the task is
- *    the only writer of its changelog partition and it is not processing yet);
+ * 2. the changelog's end offset (high watermark; under exactly-once the last stable offset, read
+ *    read_committed so records of aborted transactions are skipped) is read once: restoration stops
+ *    there (the task is the only writer of its changelog partition and it is not processing yet);
  * 3. local state beyond the end (the changelog was recreated) or before its log start (truncated by
  *    retention) is inconsistent: wiped, restore from the log start;
  * 4. the changelog is read from `local + 1` (or the log start) in large batches, each handed to the
@@ -57,15 +58,17 @@ export interface ChangelogFetcher {
 interface PartitionFetchClient {
   fetch(
     requests: readonly { topic: string; partition: number; offset: number; maxBytes: number }[],
-    options: { maxWaitMs: number },
-  ): Promise<ChangelogBatch[]>;
+    options: { maxWaitMs: number; isolationLevel?: 'read_committed' | 'read_uncommitted' },
+  ): Promise<(ChangelogBatch & { readonly lastStableOffset?: number })[]>;
 }
 
 /**
  * The fetcher of a log client: direct partition reads when the client offers them (the embedded log).
+ * With `readCommitted` (exactly-once) the reads are read_committed and a batch's `highWatermark` is the
+ * partition's last stable offset: what restoration can reach.
  * @throws StreamsError for a client without partition reads
  */
-export function changelogFetcherFor(client: LogClient): ChangelogFetcher {
+export function changelogFetcherFor(client: LogClient, readCommitted = false): ChangelogFetcher {
   const direct = client as unknown as Partial<PartitionFetchClient>;
   if (typeof direct.fetch !== 'function') {
     return {
@@ -73,6 +76,15 @@ export function changelogFetcherFor(client: LogClient): ChangelogFetcher {
     };
   }
   const reader = direct as PartitionFetchClient;
+  if (readCommitted) {
+    return {
+      async fetch(topic, partition, offset, maxBytes) {
+        const [batch] = await reader.fetch([{ topic, partition, offset, maxBytes }], { maxWaitMs: 0, isolationLevel: 'read_committed' });
+        const stable = batch!.lastStableOffset;
+        return stable === undefined || batch!.highWatermark < 0 ? batch! : { ...batch!, highWatermark: stable };
+      },
+    };
+  }
   return {
     async fetch(topic, partition, offset, maxBytes) {
       const [batch] = await reader.fetch([{ topic, partition, offset, maxBytes }], { maxWaitMs: 0 });

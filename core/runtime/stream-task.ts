@@ -60,6 +60,11 @@ export interface StreamTaskOptions {
   readonly name?: string;
   /** The application's global stores by name (GlobalKTables). */
   readonly globalStore?: (name: string) => StateStore | undefined;
+  /**
+   * Exactly-once: the task's checkpoint file is deleted when the task starts (or resumes) processing, so
+   * a crash leaves none (it is written again at a clean suspend or close, after the final commit).
+   */
+  readonly eos?: boolean;
 }
 
 
@@ -158,6 +163,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   completeRestoration(): void {
     if (this.taskState === 'running') return;
     this.transition('running');
+    if (this.options.eos === true && this.stateful) this.stateManager.deleteCheckpointFile();
     if (!this.nodesInitialized) {
       this.nodesInitialized = true;
       for (const node of this.nodes) node.init();
@@ -184,6 +190,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   resume(): void {
     if (this.taskState !== 'suspended') return;
     this.transition(this.nodesInitialized ? 'running' : 'restoring');
+    if (this.nodesInitialized && this.options.eos === true && this.stateful) this.stateManager.deleteCheckpointFile();
     this.lastInputAt = this.options.clock.now();
   }
 

@@ -17,6 +17,13 @@
  * and suspended, not closed: a task the next assignment gives back resumes with its stores as they are;
  * the others are closed then. With `idleAdvanceMs`, tasks whose inputs stay idle advance their stream
  * time from the wall clock ({@link StreamTask.advanceIdleStreamTime}).
+ *
+ * Exactly-once (`processingGuarantee: 'exactly_once_v2'`): the thread's producer is transactional
+ * (`<applicationId>-<processId>-1`, see {@link processIdOf}); everything the tasks send joins the open
+ * transaction ({@link StreamsProducer}), which each commit closes with the input offsets; the consumer and
+ * the restores read read_committed. A commit that fails, or a fenced producer (TaskMigrated), aborts the
+ * transaction, closes every task dirty and rebuilds the tasks of the current assignment from the
+ * changelogs at the committed offsets ({@link EosRecovery}); a fatal error aborts the transaction first.
  */
 import { join } from 'node:path';
 import { ConsumerEvents, type Admin, type Consumer, type EachBatchPayload, type LogClient, type Producer, type TopicPartitions } from '../clients/log-client.ts';
@@ -46,6 +53,8 @@ import { createStoreCache } from './store-cache-provider.ts';
 import { GlobalStreamThread, type GlobalStoresCarrier } from './global-stream-thread.ts';
 import type { TopologyLayout } from './topology-layout.ts';
 import { prepareSerdes, prepareTopics } from './topic-preparation.ts';
+import { StreamsProducer, streamsProducerOptions } from './streams-producer.ts';
+import { EosRecovery, isTaskMigration } from './eos-recovery.ts';
 
 /** What the thread tells its application. */
 export interface StreamThreadListener {
@@ -73,7 +82,11 @@ export class StreamThread {
   private collector!: LogRecordCollector;
   private admin!: Admin;
   private producer!: Producer;
+  private streamsProducer!: StreamsProducer;
   private consumer!: Consumer;
+  /** The partitions the group assigned to this instance now. */
+  private assignment: TopicPartitions[] = [];
+  private readonly eos: boolean;
   private running = false;
   /** The global stores (GlobalKTables) and their update loop. */
   global: GlobalStreamThread | null = null;
@@ -93,6 +106,14 @@ export class StreamThread {
     private readonly listener: StreamThreadListener,
   ) {
     this.metrics = new StreamsMetrics(config.clock.now());
+    this.eos = config.processingGuarantee === 'exactly_once_v2';
+  }
+
+  /** A new producer, connected (under exactly-once this fences older producers of the same transactional id). */
+  async connectProducer(): Promise<Producer> {
+    const producer = this.client.producer(streamsProducerOptions(this.config));
+    await producer.connect();
+    return producer;
   }
 
   /**
@@ -110,14 +131,14 @@ export class StreamThread {
     await prepareSerdes(this.layout, c.defaultKeySerde, c.defaultValueSerde);
     const logger = c.logger;
     const onProductionError = resolveHandler(c.productionErrorHandler, logger, describeProduction);
-    this.producer = this.client.producer({ clientId: `${c.applicationId}-producer` });
-    await this.producer.connect();
-    this.collector = new LogRecordCollector(this.producer, this.admin, onProductionError);
+    this.producer = await this.connectProducer();
+    this.streamsProducer = new StreamsProducer(this.producer, this.eos, c.applicationId);
+    this.collector = new LogRecordCollector(this.streamsProducer, this.admin, onProductionError);
     for (const [topic, n] of counts) this.collector.setPartitionCount(topic, n);
     const onDeserializationError = resolveDeserializationHandler(c.deserializationErrorHandler, this.collector, logger);
     const onProcessingError = resolveHandler<ProcessingErrorContext>(c.processingErrorHandler, logger, describeProcessing);
     const storeCache = createStoreCache(this.topology.storeBuilders, c.cacheMaxBytes);
-    const fetcher = changelogFetcherFor(this.client);
+    const fetcher = changelogFetcherFor(this.client, this.eos);
     const globalDefs = (this.topology as GlobalStoresCarrier).globalStores ?? [];
     this.global = new GlobalStreamThread(globalDefs, c, this.client, fetcher, {
       onRestore: (progress) => this.listener.onRestore(progress),
@@ -164,9 +185,11 @@ export class StreamThread {
           onProductionError: onProductionError as (context: ProductionErrorContext) => 'continue' | 'fail',
           storeCache,
           ...(global.empty ? {} : { globalStore: (name: string) => global.store(name) }),
+          eos: this.eos,
         }),
       flushProducer: () => this.collector.flush(),
-      commitOffsets: (offsets) => this.consumer.commitOffsets(offsets),
+      commitOffsets: (offsets) => (this.eos ? this.streamsProducer.commitTransaction(offsets) : this.consumer.commitOffsets(offsets)),
+      eos: this.eos,
       taskDir: (task) => join(c.stateDir, c.applicationId, task.name),
       onCommitStep: (event) => this.listener.onCommitStep(event),
       onCommitRejected: (error) => logger.warn(`Application "${c.applicationId}": commit rejected by the group (rebalancing): ${String(error)}`),
@@ -180,6 +203,8 @@ export class StreamThread {
       heartbeatInterval: c.heartbeatIntervalMs,
       maxBytesPerPartition: c.fetchMaxBytesPerPartition,
       allowAutoTopicCreation: false,
+      // Kafka Streams reads read_uncommitted under at-least-once, read_committed under exactly-once.
+      readUncommitted: !this.eos,
       onPartitionsRevoked: (revoked) => this.onPartitionsRevoked(revoked),
       onPartitionsAssigned: (assigned) => this.onPartitionsAssigned(assigned),
     });
@@ -220,6 +245,9 @@ export class StreamThread {
     this.cancelSleep();
     this.restoration?.settle(new StreamsError(`Application "${this.config.applicationId}" stopped before its first assignment ran`));
     const tasks = [...(this.taskManager?.detachAll() ?? []), ...(this.taskManager?.takeSuspended() ?? [])];
+    // Exactly-once: what the failed interval produced must never become visible.
+    if (this.busy !== null) await this.busy;
+    await this.streamsProducer?.abortTransaction();
     this.closeTasks(tasks);
     await this.consumer?.disconnect().catch(() => undefined);
     await this.global?.shutdown().catch(() => undefined);
@@ -250,7 +278,10 @@ export class StreamThread {
   /** Commits every task now (waits for a commit in progress first). */
   async commitNow(): Promise<void> {
     while (this.busy !== null) await this.busy;
-    await this.commitAll();
+    // Through the loop's async path, so a failure is handled as the loop's own (exactly-once: recovery).
+    const work = this.commitAll();
+    this.runAsync(work);
+    await work;
   }
 
   // Consumer callbacks -------------------------------------------------------------------------
@@ -274,12 +305,20 @@ export class StreamThread {
       const keys = partitions.map((p) => partitionKey(topic, p));
       if (keys.some((k) => this.paused.delete(k))) this.consumer.resume([{ topic, partitions }]);
     }
+    this.assignment = [];
     const active = new Set(this.taskManager.detach(revoked));
     const running = [...active].filter((t) => t.state === 'running');
     // Restoring tasks stop restoring (stillWanted turns false once they are suspended); they keep what they restored.
     try {
       if (running.length > 0) await this.timedCommit(running);
+      // Exactly-once: the stores hold committed state only now; a clean suspend writes the checkpoint file.
+      if (this.eos) for (const t of running) if (t.stateful) t.checkpoint(true);
     } catch (error) {
+      if (this.eos && isTaskMigration(error)) {
+        // The transaction did not commit: the partitions go anyway; drop what the tasks did since the last commit.
+        await this.eosRecovery().abandon([...active], error);
+        return;
+      }
       this.closeTasks([...active]);
       throw error;
     }
@@ -291,6 +330,7 @@ export class StreamThread {
   }
 
   private async onPartitionsAssigned(assigned: TopicPartitions[]): Promise<void> {
+    this.assignment = assigned;
     const toRestore = this.taskManager.assign(assigned);
     this.closeTasks(this.taskManager.takeSuspended());
     this.listener.onTasksCreated?.();
@@ -367,8 +407,7 @@ export class StreamThread {
       }
       this.sleepUntilDue(now);
     } catch (error) {
-      this.running = false;
-      this.listener.onFatalError(error);
+      this.onLoopError(error);
     }
   }
 
@@ -381,11 +420,45 @@ export class StreamThread {
       (error: unknown) => {
         this.busy = null;
         if (!this.running) return;
-        this.running = false;
-        this.listener.onFatalError(error);
+        this.onLoopError(error);
       },
     );
     this.busy = done;
+  }
+
+  /** A failure of the loop: under exactly-once a TaskMigrated one is recovered from, anything else is fatal. */
+  private onLoopError(error: unknown): void {
+    if (this.eos && isTaskMigration(error)) {
+      this.runAsync(this.eosRecovery().recover(this.assignment, error));
+      return;
+    }
+    this.running = false;
+    this.listener.onFatalError(error);
+  }
+
+  private eosRecovery(): EosRecovery {
+    return new EosRecovery({
+      config: this.config,
+      admin: this.admin,
+      consumer: this.consumer,
+      taskManager: this.taskManager,
+      collector: this.collector,
+      streamsProducer: this.streamsProducer,
+      connectProducer: async () => {
+        await this.producer.disconnect().catch(() => undefined);
+        this.producer = await this.connectProducer();
+        return this.producer;
+      },
+      closeTasks: (tasks) => this.closeTasks(tasks),
+      resumeAllPaused: () => {
+        for (const key of this.paused) {
+          const i = key.lastIndexOf('\u0000');
+          this.consumer.resume([{ topic: key.slice(0, i), partitions: [Number(key.slice(i + 1))] }]);
+        }
+        this.paused.clear();
+      },
+      reassign: (assignment) => this.onPartitionsAssigned(assignment),
+    });
   }
 
   private sleepUntilDue(now: number): void {

@@ -26,10 +26,26 @@ export interface StreamsConfig {
   /** The application id: consumer group id, prefix of internal topics, state directory name. */
   readonly applicationId: string;
   readonly log: StreamsLogConfig;
-  /** How often progress is committed. Default 30000 (Kafka's default under at-least-once). */
+  /**
+   * How often progress is committed. Default 30000 under at-least-once, 100 under exactly-once (Kafka
+   * Streams' defaults): under exactly-once the interval is also how long outputs wait, uncommitted and
+   * invisible to read_committed readers.
+   */
   readonly commitIntervalMs?: number;
-  /** Only `'at_least_once'` for now. */
-  readonly processingGuarantee?: 'at_least_once';
+  /**
+   * Default `'at_least_once'`: a crash reprocesses the records since the last commit (outputs, changelog
+   * writes and repartition records can appear twice). `'exactly_once_v2'` (Kafka Streams' EOS v2, KIP-447):
+   * one transactional producer per stream thread; the outputs, changelog writes and input offsets of a
+   * commit interval become visible together or not at all; inputs and changelogs are read read_committed.
+   */
+  readonly processingGuarantee?: ProcessingGuarantee;
+  /**
+   * Exactly-once: how long (ms) a transaction may stay open before the log aborts it. It bounds how long
+   * a worker killed mid-transaction holds back read_committed readers of its output partitions (until
+   * the transaction is aborted, by this timeout or at once when a worker with the same state directory
+   * restarts). Default 10000 (Kafka Streams sets 10 s under exactly-once).
+   */
+  readonly transactionTimeoutMs?: number;
   readonly defaultKeySerde?: Serde<any>;
   readonly defaultValueSerde?: Serde<any>;
   /** Default `'logAndFail'`. */
@@ -74,12 +90,16 @@ export interface StreamsConfig {
   readonly restoreBatchBytes?: number;
 }
 
+/** Kafka Streams' `processing.guarantee` values Tributary supports. */
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2';
+
 /** The config with defaults applied. */
 export interface ResolvedStreamsConfig {
   readonly applicationId: string;
   readonly log: StreamsLogConfig;
   readonly commitIntervalMs: number;
-  readonly processingGuarantee: 'at_least_once';
+  readonly processingGuarantee: ProcessingGuarantee;
+  readonly transactionTimeoutMs: number;
   readonly defaultKeySerde: Serde<any> | undefined;
   readonly defaultValueSerde: Serde<any> | undefined;
   readonly deserializationErrorHandler: DeserializationErrorHandler | undefined;
@@ -109,8 +129,8 @@ const consoleLogger: ClientLogger = {
 /**
  * Validates the options and applies the defaults.
  *
- * @throws InvalidConfigError for a missing application id, a malformed `log`, a guarantee other than
- *   at-least-once, or a non-positive number
+ * @throws InvalidConfigError for a missing application id, a malformed `log`, an unknown guarantee, or
+ *   a non-positive number
  * @example
  * resolveStreamsConfig({ applicationId: 'wordcount', log: { embedded: { dir: './data' } } }).commitIntervalMs; // 30000
  */
@@ -128,14 +148,16 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     throw new InvalidConfigError('log must be { embedded: { dir } }, { client: LogClient } or { kafka: { brokers } }');
   }
   const guarantee = config.processingGuarantee ?? 'at_least_once';
-  if (guarantee !== 'at_least_once') {
-    throw new InvalidConfigError(`processingGuarantee "${String(guarantee)}" is not supported yet; only "at_least_once"`);
+  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
+    throw new InvalidConfigError(`processingGuarantee must be "at_least_once" or "exactly_once_v2", got ${JSON.stringify(guarantee)}`);
   }
+  const eos = guarantee === 'exactly_once_v2';
   return {
     applicationId: id,
     log,
-    commitIntervalMs: positive(config.commitIntervalMs, 30_000, 'commitIntervalMs'),
+    commitIntervalMs: positive(config.commitIntervalMs, eos ? 100 : 30_000, 'commitIntervalMs'),
     processingGuarantee: guarantee,
+    transactionTimeoutMs: positive(config.transactionTimeoutMs, 10_000, 'transactionTimeoutMs'),
     defaultKeySerde: config.defaultKeySerde,
     defaultValueSerde: config.defaultValueSerde,
     deserializationErrorHandler: config.deserializationErrorHandler,

@@ -8,6 +8,7 @@ import type { KafkaMessage, TopicPartitionOffsetAndMetadata, TopicPartitions } f
 import type { TopicPartition } from '../log/assignors/partition-assignor.ts';
 import type { TaskId } from '../processor/processor-context.ts';
 import { TributaryError } from '../errors/tributary-error.ts';
+import { TaskMigratedError } from '../errors/streams-errors.ts';
 import { partitionKey } from './partition-group.ts';
 import type { StreamTask } from './stream-task.ts';
 import type { TopologyLayout } from './topology-layout.ts';
@@ -24,7 +25,11 @@ export interface CommitStepEvent {
   readonly name: CommitStep;
   /** The tasks committed (`0_1`, ...). */
   readonly tasks: readonly string[];
-  /** Step 2: the changelog offsets acknowledged; step 3: the offsets committed; step 4: the checkpoint files written. */
+  /**
+   * Step 2: the changelog offsets acknowledged; step 3: the offsets committed (exactly-once: with the
+   * transaction); step 4: the checkpoint files written (exactly-once: the changelog offsets checkpointed
+   * inside the persistent stores, no file).
+   */
   readonly detail: readonly string[];
 }
 
@@ -34,8 +39,10 @@ export interface TaskManagerDeps {
   createTask(id: TaskId, partitions: readonly TopicPartition[]): StreamTask;
   /** Commit step 2. */
   flushProducer(): Promise<void>;
-  /** Commit step 3. */
+  /** Commit step 3 (exactly-once: add the offsets to the open transaction and commit it). */
   commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void>;
+  /** Exactly-once: step 3 always runs (the transaction may hold outputs without offsets), step 4 writes no file. */
+  readonly eos?: boolean;
   /** The directory of a task (checkpoint, persistent stores). */
   taskDir(task: StreamTask): string;
   onCommitStep?: ((event: CommitStepEvent) => void) | undefined;
@@ -188,8 +195,20 @@ export class TaskManager {
    * rebalancing and the tasks are moving) stops after step 3 and returns false: the next owner
    * reprocesses from the previous commit (at-least-once).
    *
+   * Exactly-once (v2): everything the tasks produced since the last commit (outputs, repartition records,
+   * changelog writes) is in the thread's open transaction. Step 1 flushes the stores (cached changes go to
+   * the changelogs, joining the transaction); step 2 waits until every send of the transaction is
+   * acknowledged; step 3 adds the input offsets to the transaction (`sendOffsets`) and commits it: outputs,
+   * changelog writes and offsets become visible to read_committed readers together. Step 4 checkpoints
+   * the persistent stores inside their own files (LMDB: data and offset in one LMDB transaction, written
+   * only now, so it holds committed changes only); the task's checkpoint file is not written (it is
+   * written at a clean suspend or close, and deleted when the task starts processing). A failure of step 3
+   * means the transaction did not commit: TaskMigratedError (the caller aborts the transaction, closes the
+   * tasks dirty and rebuilds them from the changelogs).
+   *
    * @returns whether the offsets were committed
-   * @throws StreamsError from step 2 when the production error handler decided to fail
+   * @throws StreamsError from step 2 when the production error handler decided to fail;
+   *   TaskMigratedError from step 3 under exactly-once
    */
   async commit(tasks: readonly StreamTask[]): Promise<boolean> {
     const names = tasks.map((t) => t.name);
@@ -205,7 +224,13 @@ export class TaskManager {
     // 3.
     const perTask = tasks.map((t) => t.offsetsToCommit());
     const offsets = perTask.flat();
-    if (offsets.length > 0) {
+    if (this.deps.eos === true) {
+      try {
+        await this.deps.commitOffsets(offsets);
+      } catch (error) {
+        throw new TaskMigratedError(names.join(','), `the transaction did not commit: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      }
+    } else if (offsets.length > 0) {
       try {
         await this.deps.commitOffsets(offsets);
       } catch (error) {
@@ -218,10 +243,12 @@ export class TaskManager {
     report(3, offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`));
     // 4.
     const files: string[] = [];
+    const eos = this.deps.eos === true;
     for (const task of tasks) {
       if (!task.stateful || task.isClosed) continue;
-      const file = task.checkpoint();
+      const file = task.checkpoint(!eos);
       if (file !== null) files.push(file);
+      else if (eos) for (const [key, offset] of task.changelogOffsets()) files.push(`${key.replace(' ', '-')}@${offset}`);
     }
     report(4, files);
     return true;
