@@ -5,7 +5,7 @@
  *
  * Ending a transaction ({@link TransactionCoordinator.endTxn}, a timeout, or InitProducerId aborting the
  * previous producer's transaction):
- *   1. Write PrepareCommit / PrepareAbort (fsynced): the decision is durable.
+ *   1. Write PrepareCommit / PrepareAbort (durable per the flush policy, or fsynced with `fsyncDecisions`).
  *   2. Write a commit / abort marker to every partition of the transaction.
  *   3. Commit only: apply the pending offsets to the groups' committed offsets.
  *   4. Write CompleteCommit / CompleteAbort.
@@ -21,14 +21,10 @@ import type { LogManagerApi } from './log-contracts.ts';
 import type { GroupCoordinator } from './group-coordinator.ts';
 import type { MaintenanceLogger } from './log-maintenance.ts';
 import { ClosedError, IllegalStateError, InvalidArgumentError, UnknownTopicOrPartitionError } from '../errors/log-errors.ts';
-import {
-  ConcurrentTransactionsError,
-  InvalidProducerIdMappingError,
-  InvalidTransactionTimeoutError,
-  InvalidTxnStateError,
-  ProducerFencedError,
-} from '../errors/transaction-errors.ts';
+import { ConcurrentTransactionsError, InvalidTransactionTimeoutError, InvalidTxnStateError } from '../errors/transaction-errors.ts';
 import { TransactionStateLog } from './transaction-state-log.ts';
+import { writeTxnMarkers } from './transaction-markers.ts';
+import { checkProducer, concurrentError, ongoingOrStartable, validateId } from './transaction-checks.ts';
 import {
   transitionTo,
   txnPartitionKey,
@@ -43,8 +39,6 @@ export type { TransactionState } from './transaction-state.ts';
 export const DEFAULT_MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 /** Epochs stop here: the next InitProducerId gets a new producer id (Kafka: Short.MaxValue - 1). */
 const MAX_PRODUCER_EPOCH = 32_766;
-/** Coordinator epoch written into markers (one coordinator per data directory). */
-const COORDINATOR_EPOCH = 0;
 
 /** Options of {@link TransactionCoordinator}. */
 export interface TransactionCoordinatorOptions {
@@ -60,6 +54,13 @@ export interface TransactionCoordinatorOptions {
   readonly abortTimedOutIntervalMs?: number;
   /** Called after a marker was appended to a partition (the embedded log and broker wake long-poll readers). */
   readonly onAppend?: (topic: string, partition: number) => void;
+  /**
+   * Fsync the PrepareCommit/PrepareAbort record before writing markers even when the flush policy would
+   * not. Default false: it is durable per the flush policy like every append (under `os` and `interval`
+   * the transaction's records and markers are not fsynced either, so an extra fsync of the decision does
+   * not survive a power loss any better; a process crash loses nothing in any policy).
+   */
+  readonly fsyncDecisions?: boolean;
 }
 
 /** What {@link TransactionCoordinator.describeTransaction} returns. */
@@ -198,7 +199,7 @@ export class TransactionCoordinator {
     partitions: readonly { topic: string; partition: number }[],
   ): Promise<void> {
     return this.serialize(transactionalId, async () => {
-      const meta = this.ongoingOrStartable(transactionalId, producerId, producerEpoch, 'AddPartitionsToTxn');
+      const meta = ongoingOrStartable(this.txns, transactionalId, producerId, producerEpoch);
       for (const { topic, partition } of partitions) {
         const described = this.options.logManager.describeTopic(topic);
         if (described === undefined || !Number.isInteger(partition) || partition < 0 || partition >= described.numPartitions) {
@@ -221,7 +222,7 @@ export class TransactionCoordinator {
   addOffsetsToTxn(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<void> {
     return this.serialize(transactionalId, async () => {
       if (typeof groupId !== 'string' || groupId.length === 0) throw new InvalidArgumentError(`AddOffsetsToTxn of "${transactionalId}": empty group id`);
-      const meta = this.ongoingOrStartable(transactionalId, producerId, producerEpoch, 'AddOffsetsToTxn');
+      const meta = ongoingOrStartable(this.txns, transactionalId, producerId, producerEpoch);
       if (meta.state === 'Ongoing' && meta.pendingOffsets.has(groupId)) return;
       const next = this.begin(meta);
       if (!next.pendingOffsets.has(groupId)) next.pendingOffsets.set(groupId, new Map());
@@ -244,8 +245,8 @@ export class TransactionCoordinator {
     offsets: readonly { topic: string; partition: number; offset: number; metadata?: string | null }[],
   ): Promise<void> {
     return this.serialize(transactionalId, async () => {
-      const meta = this.checkProducer(transactionalId, producerId, producerEpoch);
-      if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') throw this.concurrent(meta);
+      const meta = checkProducer(this.txns, transactionalId, producerId, producerEpoch);
+      if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') throw concurrentError(meta);
       if (meta.state !== 'Ongoing' || !meta.pendingOffsets.has(groupId)) {
         throw new InvalidTxnStateError(
           `TxnOffsetCommit of "${transactionalId}" for group "${groupId}" in state ${meta.state}: the group was not added with AddOffsetsToTxn`,
@@ -277,7 +278,7 @@ export class TransactionCoordinator {
    */
   endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<void> {
     return this.serialize(transactionalId, async () => {
-      const meta = this.checkProducer(transactionalId, producerId, producerEpoch);
+      const meta = checkProducer(this.txns, transactionalId, producerId, producerEpoch);
       const decision = commit ? 'commit' : 'abort';
       switch (meta.state) {
         case 'Ongoing':
@@ -334,38 +335,6 @@ export class TransactionCoordinator {
     return run;
   }
 
-  /** The metadata after the producer id/epoch checks. */
-  private checkProducer(transactionalId: string, producerId: number, producerEpoch: number): TransactionMetadata {
-    const meta = this.txns.get(transactionalId);
-    if (meta === undefined) {
-      throw new InvalidProducerIdMappingError(`Transactional id "${transactionalId}" is unknown: call InitProducerId first`);
-    }
-    if (meta.producerId !== producerId) {
-      throw new InvalidProducerIdMappingError(
-        `Transactional id "${transactionalId}" is mapped to producer ${meta.producerId}, not ${producerId}`,
-      );
-    }
-    if (producerEpoch !== meta.producerEpoch) {
-      throw new ProducerFencedError(
-        `Producer ${producerId} of "${transactionalId}" has epoch ${producerEpoch} but the current epoch is ${meta.producerEpoch}: it was fenced`,
-      );
-    }
-    return meta;
-  }
-
-  private ongoingOrStartable(transactionalId: string, producerId: number, producerEpoch: number, what: string): TransactionMetadata {
-    const meta = this.checkProducer(transactionalId, producerId, producerEpoch);
-    if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') throw this.concurrent(meta);
-    if (meta.state === 'Ongoing' || meta.state === 'Empty' || meta.state === 'CompleteCommit' || meta.state === 'CompleteAbort') return meta;
-    throw new InvalidTxnStateError(`${what} of "${transactionalId}" is not allowed in state ${meta.state}`);
-  }
-
-  private concurrent(meta: TransactionMetadata): ConcurrentTransactionsError {
-    return new ConcurrentTransactionsError(
-      `Transaction of "${meta.transactionalId}" is still completing (${meta.state}); retry`,
-    );
-  }
-
   /** A copy of `meta` in state Ongoing; a new transaction starts with no partitions or offsets. */
   private begin(meta: TransactionMetadata): TransactionMetadata {
     const now = this.options.clock.now();
@@ -388,7 +357,7 @@ export class TransactionCoordinator {
   private async prepare(meta: TransactionMetadata, commit: boolean, epoch: number): Promise<void> {
     const next = transitionTo(meta, commit ? 'PrepareCommit' : 'PrepareAbort', this.options.clock.now());
     next.producerEpoch = epoch;
-    await this.persist(next, true);
+    await this.persist(next, this.options.fsyncDecisions === true);
   }
 
   /** Aborts an Ongoing transaction, with a bumped epoch when `fence` (timeouts, a new producer). */
@@ -409,27 +378,8 @@ export class TransactionCoordinator {
   private async complete(transactionalId: string): Promise<TransactionMetadata> {
     const meta = this.txns.get(transactionalId)!;
     const commit = meta.state === 'PrepareCommit';
-    const { logManager, onAppend } = this.options;
     try {
-      await Promise.all(
-        [...meta.partitions.values()].map(async ({ topic, partition }) => {
-          let log;
-          try {
-            log = logManager.partition(topic, partition);
-          } catch (error) {
-            if (error instanceof UnknownTopicOrPartitionError) return;
-            throw error;
-          }
-          await log.appendTxnMarker(meta.producerId, meta.producerEpoch, commit, COORDINATOR_EPOCH);
-          onAppend?.(topic, partition);
-        }),
-      );
-      if (commit) {
-        for (const [groupId, offsets] of meta.pendingOffsets) {
-          if (offsets.size === 0) continue;
-          await this.options.groups.commitTransactionalOffsets(groupId, [...offsets.values()]);
-        }
-      }
+      await writeTxnMarkers(meta, commit, this.options);
     } catch (cause) {
       this.options.logger?.warn(`Writing the ${commit ? 'commit' : 'abort'} markers of "${transactionalId}" failed`, cause);
       throw new ConcurrentTransactionsError(
@@ -483,11 +433,5 @@ export class TransactionCoordinator {
     }
     const results = await Promise.allSettled(work);
     for (const r of results) if (r.status === 'rejected') this.options.logger?.warn('Aborting a timed-out transaction failed', r.reason);
-  }
-}
-
-function validateId(transactionalId: string): void {
-  if (typeof transactionalId !== 'string' || transactionalId.length === 0) {
-    throw new InvalidArgumentError('A transactional id must be a non-empty string');
   }
 }
