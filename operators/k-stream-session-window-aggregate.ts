@@ -4,10 +4,18 @@
  * two sessions merges them, their aggregates combined with the merger) or starts the session `[t, t]`.
  * When sessions merge, each old session is removed and forwarded as a tombstone (`Change(null, old)`)
  * before the merged session's new aggregate. Stream time is the largest timestamp this processor has
- * seen; a record whose (merged) session ends before `stream time - grace` is late: dropped, counted and
- * handed to the late-record handler. Results are keyed by `Windowed<K>` with inclusive start and end.
- * With `onWindowClose`, closed sessions are also emitted on a stream-time punctuation (idle-aware
- * closing, see `window-close-punctuation.ts`).
+ * seen; as in Kafka Streams 3.x, the close time is `stream time - grace - gap` (a later record within the
+ * gap could still extend a session): a record whose (merged) session ends before it is late: dropped,
+ * counted and handed to the late-record handler. Results are keyed by `Windowed<K>` with inclusive start
+ * and end. With `onWindowClose` (Kafka's `EmitStrategy.onWindowClose`), a session is final once the close
+ * time passes its end; final sessions are found in the session store itself (the changelogged source of
+ * truth) by their end time, from the close time of the last emission (`lastEmitCloseTime`) on, and
+ * forwarded once, in end order, with the session end as timestamp. The close time of the last emission
+ * is kept in the processor's emit-time store (`<store>-emit-time`, see `window-emit-progress.ts`), so a
+ * restarted, moved or rebuilt task emits the sessions that were open at shutdown once they close and
+ * does not emit closed ones again (at least once: a crash after forwarding and before the commit
+ * re-emits, as Kafka Streams does). Also checked on a stream-time punctuation (idle-aware closing, see
+ * `window-close-punctuation.ts`).
  */
 import type { Processor } from '../core/processor/processor.ts';
 import type { ProcessorContext, Punctuator } from '../core/processor/processor-context.ts';
@@ -20,9 +28,13 @@ import { LateRecords } from './late-records.ts';
 import type { SessionWindows } from './session-windows.ts';
 import type { SessionStoreView, Windowed } from './store-views.ts';
 import { closeCheckInterval } from './window-close-punctuation.ts';
+import { WindowEmitProgress } from './window-emit-progress.ts';
 
 /** Combines the aggregates of two sessions that merge. */
 export type Merger<K, VA> = (key: K, aggregate1: VA, aggregate2: VA) => VA;
+
+/** The largest session end a scan asks for. */
+const MAX_END = Number.MAX_SAFE_INTEGER;
 
 /**
  * The session-window aggregate processor.
@@ -37,8 +49,16 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
   private readonly late: LateRecords<K, V>;
   private readonly onClose: boolean;
   private observedStreamTime = -1;
-  /** Open sessions by close order, for `onWindowClose` (see {@link SessionCloseTracker}). */
-  private readonly closing: SessionCloseTracker<K, VA> | null;
+  /** `onWindowClose`: every session ending before this close time was emitted; -1: none yet. */
+  private lastEmitCloseTime = -1;
+  private savedEmitCloseTime = -1;
+  /**
+   * A lower bound of the ends of the sessions not yet emitted (learnt by the last scan, lowered by
+   * every put): no session can close before close time passes it, so no scan is needed until then.
+   */
+  private minOpenEnd = -1;
+  private readonly progress: WindowEmitProgress;
+  private readonly onStreamTime: Punctuator;
 
   constructor(
     private readonly windows: SessionWindows,
@@ -49,21 +69,31 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
   ) {
     this.late = new LateRecords(settings.dropped, settings.lateRecordHandler, settings.lateRouterName);
     this.onClose = settings.emitStrategy === 'onWindowClose';
-    this.closing = this.onClose ? new SessionCloseTracker<K, VA>() : null;
+    this.progress = new WindowEmitProgress(settings.emitTimeStoreName, settings.storeName);
+    this.onStreamTime = (time) => this.punctuate(time);
   }
 
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.context = context;
     this.store = context.getStateStore<SessionStoreView<K, VA>>(this.settings.storeName);
     this.forwarder = new KTableForwarder<Windowed<K>, VA>(this.onClose ? null : this.store, context, false);
-    if (this.closing !== null) context.schedule(closeCheckInterval(this.windows.inactivityGapMs), 'stream-time', this.onStreamTime);
+    if (!this.onClose) return;
+    this.lastEmitCloseTime = this.savedEmitCloseTime = this.progress.load(context as ProcessorContext<unknown, unknown>);
+    // Sessions up to that close time were final: stream time was at least close time + grace.
+    if (this.lastEmitCloseTime >= 0) {
+      this.observedStreamTime = Math.max(this.observedStreamTime, this.lastEmitCloseTime + this.windows.graceMs + this.windows.inactivityGapMs);
+    }
+    // The sessions in the store are unknown yet: the first close check scans.
+    this.minOpenEnd = this.lastEmitCloseTime;
+    context.schedule(closeCheckInterval(this.windows.inactivityGapMs), 'stream-time', this.onStreamTime);
   }
 
   /** The close check on stream time (idle-aware closing): stream time follows the task's. */
-  private readonly onStreamTime: Punctuator = (time) => {
+  private punctuate(time: number): void {
     if (time > this.observedStreamTime) this.observedStreamTime = time;
-    this.closing!.emitClosed(this.observedStreamTime - this.windows.graceMs, this.context);
-  };
+    this.emitClosed(this.observedStreamTime - this.windows.graceMs - this.windows.inactivityGapMs);
+    if (this.lastEmitCloseTime > this.savedEmitCloseTime) this.save();
+  }
 
   process(record: Record<K, V>): void {
     const key = record.key;
@@ -73,8 +103,8 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
     }
     const ts = record.timestamp;
     if (ts > this.observedStreamTime) this.observedStreamTime = ts;
-    const closeTime = this.observedStreamTime - this.windows.graceMs;
     const gap = this.windows.inactivityGapMs;
+    const closeTime = this.observedStreamTime - this.windows.graceMs - gap;
     const merged: { key: Windowed<K>; value: VA }[] = [];
     let start = ts;
     let end = ts;
@@ -92,61 +122,50 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
     if (start !== ts || end !== ts) {
       for (const session of merged) {
         this.store.remove(session.key);
-        if (this.closing !== null) this.closing.remove(session.key);
-        else this.forwarder.maybeForward(new Record(session.key, new Change<VA>(null, session.value), ts, record.headers));
+        if (!this.onClose) this.forwarder.maybeForward(new Record(session.key, new Change<VA>(null, session.value), ts, record.headers));
       }
     }
     agg = this.aggregator(key, record.value, agg);
     const sessionKey: Windowed<K> = { key, window: { start, end } };
-    this.store.put(sessionKey, agg);
-    if (this.closing !== null) {
-      this.closing.put(sessionKey, agg, ts);
-      this.closing.emitClosed(closeTime, this.context);
+    if (this.onClose) {
+      // Closed sessions go out before the put: the put moves the store's stream time, which may expire them.
+      // The merged sessions are already removed and the new one is open (end >= close time), as in Kafka.
+      this.emitClosed(closeTime);
+      this.store.put(sessionKey, agg);
+      if (end < this.minOpenEnd) this.minOpenEnd = end;
     } else {
+      this.store.put(sessionKey, agg);
       this.forwarder.maybeForward(new Record(sessionKey, new Change<VA>(agg, null), ts, record.headers));
     }
   }
-}
 
-/**
- * `onWindowClose` for sessions: the sessions not yet final, ordered by end, so the ones that closed
- * (end < stream time - grace) are emitted once. Kept in memory by the processor.
- */
-class SessionCloseTracker<K, VA> {
-  private readonly open = new Map<string, { key: Windowed<K>; value: VA; timestamp: number }>();
-
-  private static id(key: Windowed<unknown>): string {
-    return `${key.window.start}:${key.window.end}:${typeof key.key === 'string' ? key.key : JSON.stringify(key.key)}`;
-  }
-
-  /** The smallest end among the open sessions (a lower bound): nothing closes before it. */
-  private minEnd = Infinity;
-
-  put(key: Windowed<K>, value: VA, timestamp: number): void {
-    this.open.set(SessionCloseTracker.id(key), { key, value, timestamp });
-    if (key.window.end < this.minEnd) this.minEnd = key.window.end;
-  }
-
-  remove(key: Windowed<K>): void {
-    this.open.delete(SessionCloseTracker.id(key));
-  }
-
-  emitClosed(closeTime: number, context: ProcessorContext<Windowed<K>, Change<VA>>): void {
-    if (closeTime <= this.minEnd) return;
-    let closed: { key: Windowed<K>; value: VA; timestamp: number }[] | null = null;
-    let minEnd = Infinity;
-    for (const [id, s] of this.open) {
-      if (s.key.window.end >= closeTime) {
-        if (s.key.window.end < minEnd) minEnd = s.key.window.end;
-        continue;
+  /**
+   * Forwards every session that closed since the last emission: those ending in
+   * `[lastEmitCloseTime, closeTime)`, found in the store by end time.
+   */
+  private emitClosed(closeTime: number): void {
+    if (closeTime <= this.minOpenEnd || closeTime <= this.lastEmitCloseTime) return;
+    let closed: { key: Windowed<K>; value: VA }[] | null = null;
+    let minOpenEnd = MAX_END;
+    for (const session of this.store.findSessionsByEndTime(Math.max(0, this.lastEmitCloseTime), MAX_END)) {
+      const sessionEnd = session.key.window.end;
+      if (sessionEnd >= closeTime) {
+        if (sessionEnd < minOpenEnd) minOpenEnd = sessionEnd;
+      } else {
+        (closed ??= []).push(session);
       }
-      (closed ??= []).push(s);
-      this.open.delete(id);
     }
-    this.minEnd = minEnd;
+    this.minOpenEnd = minOpenEnd;
+    this.lastEmitCloseTime = closeTime;
     if (closed === null) return;
-    closed.sort((a, b) => a.key.window.end - b.key.window.end);
-    for (const s of closed) context.forward(new Record(s.key, new Change<VA>(s.value, null), s.timestamp));
+    closed.sort((a, b) => a.key.window.end - b.key.window.end || a.key.window.start - b.key.window.start);
+    for (const s of closed) this.context.forward(new Record(s.key, new Change<VA>(s.value, null), s.key.window.end));
+    this.save();
+  }
+
+  private save(): void {
+    this.savedEmitCloseTime = this.lastEmitCloseTime;
+    this.progress.save(this.lastEmitCloseTime);
   }
 }
 

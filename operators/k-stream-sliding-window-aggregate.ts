@@ -96,12 +96,13 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
       this.late.drop(this.context as ProcessorContext<unknown, unknown>, record, closeTime);
       return;
     }
+    // Closed windows go out before this record's puts (a put moves the store's stream time, which may expire them).
+    if (this.onClose && closeTime > this.lastEmitCloseTime) this.emitClosed(closeTime);
     this.current = record;
     this.lateSeen = false;
     if (ts < this.diff) this.processEarly(record.key, ts, closeTime);
     else this.processInOrder(record.key, ts, closeTime);
     if (this.lateSeen) this.late.drop(this.context as ProcessorContext<unknown, unknown>, record, closeTime);
-    if (this.onClose && closeTime > this.lastEmitCloseTime) this.emitClosed(closeTime);
   }
 
   private processInOrder(key: K, ts: number, closeTime: number): void {

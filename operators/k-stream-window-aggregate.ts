@@ -90,6 +90,9 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
     const ts = record.timestamp;
     if (ts > this.observedStreamTime) this.observedStreamTime = ts;
     const closeTime = this.observedStreamTime - this.windows.graceMs;
+    // Closed windows go out before this record's puts: a put moves the store's stream time, which may expire
+    // a window that closes at the same time (retention size + grace). The record's own windows are open or late.
+    if (this.onClose && closeTime >= this.nextWindowEnd) this.emitClosed(closeTime);
     const size = this.windows.sizeMs;
     let late = false;
     for (let start = this.windows.firstWindowStart(ts); start <= ts; start += this.windows.advanceMs) {
@@ -108,7 +111,6 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
       }
     }
     if (late) this.late.drop(this.context as ProcessorContext<unknown, unknown>, record, closeTime);
-    if (this.onClose && closeTime >= this.nextWindowEnd) this.emitClosed(closeTime);
   }
 
   /** The close check on stream time (idle-aware closing): stream time follows the task's. */

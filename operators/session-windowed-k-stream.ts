@@ -3,7 +3,10 @@
  * key and session. Sessions merge when a record bridges them; the merged sessions' rows are deleted
  * downstream (tombstones) before the merged session's aggregate. Aggregations need a merger (count and
  * reduce bring their own). Results are a `KTable<Windowed<K>, V>` in a session store (retention: gap +
- * grace, or `Materialized.retention`).
+ * grace, or `Materialized.retention`; with `onWindowClose` at least gap + grace + 1 ms, so a session is
+ * still in the store when it closes). With `onWindowClose` the close time of the last emission is kept in
+ * `<store>-emit-time` (changelogged), so a restart neither loses nor re-emits final sessions. Suppressing
+ * the table until windows close waits for gap + grace after a session's end, as in Kafka Streams.
  */
 import { TopologyError } from '../core/errors/streams-errors.ts';
 import type { Serde } from '../core/serde/serde.ts';
@@ -98,10 +101,13 @@ export class SessionWindowedKStream<K, V> {
   ): KTable<Windowed<K>, VA> {
     const w = this.windows;
     const minimumRetention = w.inactivityGapMs + w.graceMs;
-    const retentionMs = options.retention === undefined ? minimumRetention : toMillis(options.retention, 'retention');
-    if (retentionMs < minimumRetention) {
-      throw new TopologyError(`The retention of a session store (${retentionMs} ms) must be at least gap + grace (${minimumRetention} ms)`);
+    const requestedRetentionMs = options.retention === undefined ? minimumRetention : toMillis(options.retention, 'retention');
+    if (requestedRetentionMs < minimumRetention) {
+      throw new TopologyError(`The retention of a session store (${requestedRetentionMs} ms) must be at least gap + grace (${minimumRetention} ms)`);
     }
+    // onWindowClose finds closed sessions in the store: a session ending at e closes when stream time passes
+    // e + gap + grace, one ms after the store expires it at exactly gap + grace; one more ms keeps it for the close.
+    const retentionMs = this.by.emitStrategy === 'onWindowClose' ? Math.max(requestedRetentionMs, minimumRetention + 1) : requestedRetentionMs;
     return addWindowedAggregation<K, V, VA>(
       this.grouped,
       op,
@@ -111,7 +117,7 @@ export class SessionWindowedKStream<K, V> {
       (inner) => WindowedSerdes.sessionWindowed(inner),
       (store, keySerde) => sessionStoreFactory<K, VA>(store, options, keySerde, valueSerde, retentionMs),
       (settings) => kStreamSessionWindowAggregate<K, V, VA>(w, initializer, aggregator, merger, settings),
-      { graceMs: w.graceMs },
+      { graceMs: w.graceMs + w.inactivityGapMs, persistEmitTime: true },
     );
   }
 }

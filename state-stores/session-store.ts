@@ -38,6 +38,11 @@ export interface SessionStore<K, V> extends ReadOnlySessionStore<K, V>, StateSto
   put(sessionKey: Windowed<K>, aggregate: V | null): void;
   /** Removes a session. */
   remove(sessionKey: Windowed<K>): void;
+  /**
+   * The sessions of every key whose end is in `[earliestSessionEnd, latestSessionEnd]` (Kafka's
+   * `findSessions(earliestSessionEndTime, latestSessionEndTime)`), in store order (not by end).
+   */
+  findSessionsByEndTime(earliestSessionEnd: number, latestSessionEnd: number): Iterable<SessionKeyValue<K, V>>;
   /** Registers the flush listener of a caching layer; returns whether the store caches. */
   setFlushListener(listener: SessionFlushListener<K, V>, sendOldValues?: boolean): boolean;
 }

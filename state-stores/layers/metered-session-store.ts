@@ -63,6 +63,11 @@ export class MeteredSessionStore<K, V> extends MeteredStore<K, V, SessionBytesSt
     return this.typed(this.inner.all(false), undefined);
   }
 
+  findSessionsByEndTime(earliestSessionEnd: number, latestSessionEnd: number): Iterable<SessionKeyValue<K, V>> {
+    // start <= end, so `start <= latestSessionEnd` keeps every candidate; the end bound is applied below.
+    return this.typed(this.inner.findSessionsInKeyRange(null, null, earliestSessionEnd, latestSessionEnd, false), undefined, latestSessionEnd);
+  }
+
   setFlushListener(listener: SessionFlushListener<K, V>, sendOldValues = false): boolean {
     const cached = this.inner as Partial<CachedWindowBytesStore>;
     if (typeof cached.setFlushListener !== 'function') return false;
@@ -80,11 +85,12 @@ export class MeteredSessionStore<K, V> extends MeteredStore<K, V, SessionBytesSt
 
 
 
-  /** `knownKey`: the typed key when all entries share it (saves deserializing it). */
-  private *typed(entries: Iterable<SessionBytesEntry>, knownKey: K | undefined): Generator<SessionKeyValue<K, V>> {
+  /** `knownKey`: the typed key when all entries share it (saves deserializing it); sessions ending after `latestSessionEnd` are skipped. */
+  private *typed(entries: Iterable<SessionBytesEntry>, knownKey: K | undefined, latestSessionEnd = MAX_TIME): Generator<SessionKeyValue<K, V>> {
     if (!this.opened) throw storeNotOpen(this.name);
     this.metrics.end(this.metrics.range, this.metrics.start());
     for (const e of entries) {
+      if (e.end > latestSessionEnd) continue;
       const key = knownKey !== undefined ? knownKey : (this.keySerde.deserialize(this.topic, e.key) as K);
       yield { key: { key, window: { start: e.start, end: e.end } }, value: this.value(e.value) };
     }

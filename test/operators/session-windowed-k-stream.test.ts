@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../operators/streams-builder.ts';
 import { SessionWindows } from '../../operators/session-windows.ts';
+import { Suppressed } from '../../operators/suppressed.ts';
 import { WindowedSerdes } from '../../operators/windowed-serdes.ts';
 import { Serdes } from '../../core/serde/serdes.ts';
 import { closeDrivers, testDriver } from './driver-helper.ts';
@@ -73,5 +74,63 @@ describe('operators/session-windowed-k-stream', () => {
     expect(read()).toEqual([]);
     input.pipeInput('A', '3', 30);
     expect(read()).toEqual(['A@[10,12]=2', 'B@[12,12]=1']);
+  });
+
+  it("onWindowClose (Kafka 3.x): a session closes when stream time passes end + gap + grace, so a record within the gap still extends it; results carry the session end as timestamp", () => {
+    const { input, d } = sessions(SessionWindows.ofInactivityGapAndGrace(5, 2), 'onWindowClose');
+    const out = d.createOutputTopic('out', WindowedSerdes.sessionWindowed(str), i64);
+    const read = () => out.readRecordsToList().map((r) => `${r.key!.key}@[${r.key!.window.start},${r.key!.window.end}]=${r.value}@${r.timestamp}`);
+    input.pipeInput('A', '1', 10);
+    input.pipeInput('A', '2', 14);
+    input.pipeInput('B', '1', 20); // close time 20 - 2 - 5 = 13: A [10,14] may still grow
+    expect(read()).toEqual([]);
+    input.pipeInput('A', '3', 19); // within the gap of A's end: extends it (with stream time - grace only, A would have been emitted at 20)
+    input.pipeInput('B', '2', 26); // a new session (6 > gap after B@20); close time 19: nothing ends before it
+    expect(read()).toEqual([]);
+    input.pipeInput('C', '1', 27); // close time 20: A [10,19] closed, B [20,20] not yet
+    expect(read()).toEqual(['A@[10,19]=3@19']);
+    input.pipeInput('A', '4', 18); // its session [18,18] ends before close time 20: late, dropped
+    input.pipeInput('C', '2', 40);
+    expect(read()).toEqual(['B@[20,20]=1@20', 'B@[26,26]=1@26', 'C@[27,27]=1@27']);
+  });
+
+  for (const caching of [false, true]) {
+    it(`onWindowClose, caching ${caching}: a session the store would expire at end + gap + grace is still there when it closes 1 ms later`, () => {
+      const b = new StreamsBuilder();
+      b.stream<string, string>('events', { keySerde: str, valueSerde: str })
+        .groupByKey()
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 2), { emitStrategy: 'onWindowClose' })
+        .count({ storeName: 'sessions', caching })
+        .toStream()
+        .to('out', { valueSerde: i64 });
+      const d = testDriver(b.build());
+      const input = d.createInputTopic('events', str, str);
+      const out = d.createOutputTopic('out', WindowedSerdes.sessionWindowed(str), i64);
+      input.pipeInput('A', 'x', 10);
+      input.pipeInput('B', 'x', 17); // stream time = A's end + gap + grace: A not closed yet
+      input.pipeInput('B', 'x', 18); // close time 11: A closes
+      expect(out.readKeyValuesToList().map((r) => `${r.key!.key}@[${r.key!.window.start},${r.key!.window.end}]=${r.value}`)).toEqual(['A@[10,10]=1']);
+    });
+  }
+
+  it('suppress(untilWindowCloses) on a session table waits for end + gap + grace too (Kafka: the suppression grace of session windows includes the gap)', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('events', { keySerde: str, valueSerde: str })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
+      .count({ storeName: 'sessions', caching: false })
+      .suppress(Suppressed.untilWindowCloses({ name: 'final' }))
+      .toStream()
+      .to('out', { valueSerde: i64 });
+    const d = testDriver(b.build());
+    const input = d.createInputTopic('events', str, str);
+    const out = d.createOutputTopic('out', WindowedSerdes.sessionWindowed(str), i64);
+    const read = () => out.readKeyValuesToList().map((r) => `${r.key!.key}@[${r.key!.window.start},${r.key!.window.end}]=${r.value}`);
+    input.pipeInput('A', '1', 10);
+    input.pipeInput('B', '1', 13); // A [10,10] ended before 13 but a record at 15 could still extend it
+    input.pipeInput('A', '2', 15);
+    expect(read()).toEqual([]);
+    input.pipeInput('B', '2', 30);
+    expect(read()).toEqual(['B@[13,13]=1', 'A@[10,15]=2']);
   });
 });

@@ -136,6 +136,28 @@ describe('operators/time-windowed-k-stream', () => {
     expect(rows(out.readKeyValuesToList() as never)).toEqual(['a@[5m,10m)=2', 'b@[5m,10m)=1']);
   });
 
+  for (const caching of [false, true]) {
+    it(`onWindowClose with the default retention (size + grace), caching ${caching}: a window that closes as stream time jumps far ahead is still emitted`, () => {
+      // The store expires a window when stream time reaches its end + grace, the instant it closes: the
+      // closed windows must go out before the record that moves stream time is put.
+      const b = new StreamsBuilder();
+      b.stream<string, string>('events', { keySerde: str, valueSerde: str })
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+        .emitStrategy('onWindowClose')
+        .count({ caching })
+        .toStream()
+        .to('out', { valueSerde: i64 });
+      const d = testDriver(b.build());
+      const input = d.createInputTopic('events', str, str);
+      const out = d.createOutputTopic('out', WindowedSerdes.timeWindowed(str, 10), i64);
+      input.pipeInput('a', 'x', 1);
+      input.pipeInput('a', 'x', 2);
+      input.pipeInput('b', 'x', 25);
+      expect(out.readKeyValuesToList().map((r) => `${r.key!.key}@${r.key!.window.start}=${r.value}`)).toEqual(['a@0=2']);
+    });
+  }
+
   it('windowed reduce takes the first value as it is', () => {
     const b = new StreamsBuilder();
     b.stream<string, number>('lat', { keySerde: str, valueSerde: i64 })
