@@ -4,15 +4,13 @@
  * record at `t` joins left records in `[t - after, t + before]`). `ofTimeDifference*` sets both sides to
  * the same difference; `before` / `after` change one side.
  *
- * Timing, with `b = max(0, before)`, `a = max(0, after)` and stream time the largest timestamp the join
- * has seen (see {@link JoinWindows.acceptMs}, {@link JoinWindows.closeDelayMs}):
- * - out-of-order records are accepted as long as the partners they look back for may still be waited
- *   for: a left record at `t` until stream time passes `t + b + grace`, a right one until `t + a + grace`
- *   (Kafka Streams 3.7+); later records are late and dropped;
- * - a left/outer join emits a record that found no partner once no partner can be accepted any more: a
- *   left record at `t` when stream time passes `t + 2a + grace` (its latest partner, at `t + a`, may
- *   itself be `a + grace` late), a right record at `t + 2b + grace`. So a null result is never followed
- *   by a match. (Kafka Streams emits at `t + after + grace` and can follow it with a match.)
+ * Timing, as in Kafka Streams (see `KStreamKStreamJoin`), with stream time the largest timestamp the
+ * join has seen:
+ * - a left/outer join emits a left record that found no partner with a null side once stream time
+ *   passes `t + after + grace` (a right record of an outer join: `t + before + grace`), never before;
+ * - each side's window store keeps records for `before + after + grace` behind its own latest record
+ *   ({@link JoinWindows.retentionMs}): a late record is still joined with the partners its window
+ *   finds there, and is itself kept only if that retention still covers it.
  */
 import { InvalidArgumentError } from '../core/errors/log-errors.ts';
 import { toMillis, type Duration } from '../core/time/duration.ts';
@@ -97,22 +95,12 @@ export class JoinWindows {
     return this.beforeMs + this.afterMs;
   }
 
-  /** How far behind stream time a record of the left (or right) side may be and still be joined. */
-  acceptMs(leftSide: boolean): number {
-    return Math.max(0, leftSide ? this.beforeMs : this.afterMs) + this.graceMs;
-  }
-
-  /** How long after its timestamp a left (or right) record without partner waits before it is emitted with null. */
-  closeDelayMs(leftSide: boolean): number {
-    return 2 * Math.max(0, leftSide ? this.afterMs : this.beforeMs) + this.graceMs;
-  }
-
   /**
-   * How long the left (or right) window store keeps records behind stream time: as long as a partner
-   * of the other side may still arrive and look for them, and at least the window size plus grace.
+   * How long each side's window store keeps records behind its latest one: Kafka's `size + grace`
+   * (at least 1 ms, so that records with equal timestamps meet in a zero-size window without grace).
    */
-  retentionMs(leftSide: boolean): number {
-    return Math.max(this.sizeMs, 2 * Math.max(0, leftSide ? this.afterMs : this.beforeMs)) + this.graceMs;
+  retentionMs(): number {
+    return Math.max(1, this.sizeMs + this.graceMs);
   }
 
   private static checked(beforeMs: number, afterMs: number, graceMs: number): JoinWindows {

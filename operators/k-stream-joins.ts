@@ -50,7 +50,6 @@ function joinWindowStoreFactory<K, V>(
   keySerde: Serde<K> | undefined,
   valueSerde: Serde<V> | undefined,
   windows: JoinWindows,
-  leftSide: boolean,
 ): StoreFactory {
   return {
     name,
@@ -62,7 +61,7 @@ function joinWindowStoreFactory<K, V>(
         name,
         keySerde: resolveSerde(name, 'key', options.keySerde, keySerde, context),
         valueSerde: resolveSerde(name, 'value', undefined, valueSerde, context),
-        retentionMs: Math.max(windowSizeMs, windows.retentionMs(leftSide)),
+        retentionMs: Math.max(windowSizeMs, windows.retentionMs()),
         windowSizeMs,
         retainDuplicates: true,
         caching: false,
@@ -117,8 +116,8 @@ export function streamStreamJoin<K, V, VO, VR>(
     trackers: new WeakMap<object, JoinTimeTracker>(),
   };
   const node = new StreamStreamJoinNode(base, l.node, r.node, kStreamKStreamJoin<K, V, VO>(true, settings), kStreamKStreamJoin<K, VO, V>(false, settings), {
-    left: joinWindowStoreFactory(settings.leftStoreName, options, keySerde, valueSerde, windows, true),
-    right: joinWindowStoreFactory(settings.rightStoreName, options, keySerde, otherValueSerde, windows, false),
+    left: joinWindowStoreFactory(settings.leftStoreName, options, keySerde, valueSerde, windows),
+    right: joinWindowStoreFactory(settings.rightStoreName, options, keySerde, otherValueSerde, windows),
     outer: outer ? outerJoinStoreFactory(settings.outerStoreName!, options, keySerde, valueSerde, otherValueSerde) : null,
   });
   return l.derive<K, VR, 'partitioned'>(node, 'partitioned', keySerde, undefined);

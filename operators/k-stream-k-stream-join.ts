@@ -1,37 +1,50 @@
 /**
- * The windowed stream-stream join (Kafka Streams 3.1+ `KStreamKStreamJoin`). One processor per side of
- * the join and task: a record is put into this side's window store (which retains duplicates), then
- * joined with every record of the other side's window store that has the same key and a timestamp in
- * this record's window; each result carries the larger of the two timestamps and this record's headers.
+ * The windowed stream-stream join, with the decisions of Kafka Streams' `KStreamKStreamJoin` (3.1+, as
+ * in trunk): one processor per side of the join and task. A record is joined with every record of the
+ * other side's window store that has the same key and a timestamp in
+ * `[max(0, t - joinBefore), max(0, t + joinAfter)]` (the left side looks `before` back and `after`
+ * ahead, the right side the other way round); each result carries the larger of the two timestamps and
+ * this record's headers. The record is then put into this side's window store (which retains
+ * duplicates; its retention, window size + grace, bounds how late a partner can still be found).
  *
- * Both processors of a task share the join's stream time (the largest timestamp either side has seen).
- * Out-of-order records are accepted for {@link JoinWindows.acceptMs} behind stream time; later ones
- * are late, dropped and counted.
+ * Left and outer joins (Kafka's spurious-result fix, KAFKA-10847 / KAFKA-15417):
+ * - a record of an outer side that found no partner waits in the outer join shared store, keyed
+ *   `[timestamp][side][key]`; if its window already ended (`max(0, t + joinAfter) < stream time`: an
+ *   out-of-order record) it is emitted with a null side at once instead;
+ * - a match removes the other side's waiting records of that key and timestamp from the store
+ *   (Kafka's `putIfAbsent(otherKey, null)` on the list-value store: a delete if present);
+ * - each record whose timestamp equals the join's stream time first emits, in store order, the waiting
+ *   records whose window closed: a left record at `t` once stream time `> t + after + grace`, a right
+ *   one once `> t + before + grace` (`windowsAfterMs` / `windowsBeforeMs`); the scan skips open
+ *   entries and stops once it has seen an open entry of both sides. It runs only when
+ *   `minTime + joinAfter + grace < stream time`, where `minTime` is the timestamp of the last entry the
+ *   previous scan looked at, lowered by every record put since (`sharedTimeTracker`, both sides of a
+ *   task share it; not persisted, like Kafka's). Emitted records carry their own timestamp and the
+ *   triggering record's headers, and are deleted from the store.
  *
- * Left and outer joins never emit a null side eagerly: a record of an outer side that found no partner
- * waits in the outer join shared store (keyed by time) and is emitted with a null side, at its own
- * timestamp, once no partner can be accepted any more ({@link JoinWindows.closeDelayMs} after it), so
- * a null result is never followed by a match. A partner arriving before that removes it from the store.
- *
- * Dropped (counted in {@link DroppedRecords}), as in Kafka Streams before 3.7: records with a null key
- * (they cannot match any key) and records with a null value (in a key-value model null means "no
- * record"; in left/outer joins null stands for the missing side).
+ * Not done: Kafka throttles the scan to once per `emit.interval.ms.kstreams.outer.join.spurious.results.fix`
+ * (1 s of wall-clock time, a performance knob); Tributary scans whenever the rule above says so (Kafka
+ * with that interval at 0, as its own tests run). Records with a null key or a null value are dropped
+ * and counted on both sides (Kafka before 3.7; 3.7+ emits a left/outer null-key record with a null side).
  */
 import type { Processor } from '../core/processor/processor.ts';
 import type { ProcessorContext } from '../core/processor/processor-context.ts';
-import { Headers, Record } from '../core/processor/record.ts';
+import { Record } from '../core/processor/record.ts';
 import type { DroppedRecords } from './dropped-records.ts';
 import type { JoinWindows } from './join-windows.ts';
 import type { OuterJoinStoreView, TimestampedKeyAndJoinSide } from './outer-join-store.ts';
 import type { WindowStoreView } from './store-views.ts';
 import type { ValueJoiner } from './value-joiner.ts';
 
-/** The stream time of one join in one task, shared by its two processors. */
+/** Kafka's `Long.MAX_VALUE` minimum time: nothing known to wait in the outer join store. */
+const NO_MIN_TIME = Number.MAX_SAFE_INTEGER;
+
+/** Kafka's `KStreamImplJoin.TimeTracker`: the stream time of one join in one task, shared by its two processors. */
 export class JoinTimeTracker {
   /** The largest timestamp either side has seen; -1 before the first record. */
   streamTime = -1;
-  /** The smallest timestamp in the outer join store; -1 when unknown (after a restart), Infinity when empty. */
-  minTime = -1;
+  /** The scan shortcut's minimum time (see {@link KStreamKStreamJoin}); `Number.MAX_SAFE_INTEGER` for Kafka's `Long.MAX_VALUE`. */
+  minTime = NO_MIN_TIME;
 }
 
 /** What both processors of one join share (one object per DSL join, for every task). */
@@ -62,33 +75,28 @@ export class KStreamKStreamJoin<K, V, VO> implements Processor<K, V, K, unknown>
   private otherStore!: WindowStoreView<K, VO>;
   private outerStore: OuterJoinStoreView<K> | null = null;
   private tracker!: JoinTimeTracker;
-  /** This side's view of the window: partners lie in `[t - beforeMs, t + afterMs]`. */
-  private readonly beforeMs: number;
-  private readonly afterMs: number;
+  /** This side's look at the other side: partners lie in `[t - joinBeforeMs, t + joinAfterMs]`. */
+  private readonly joinBeforeMs: number;
+  private readonly joinAfterMs: number;
+  private readonly graceMs: number;
+  /** How long after its timestamp a waiting left (`after`) or right (`before`) record's window stays open. */
+  private readonly leftLookBackMs: number;
+  private readonly rightLookBackMs: number;
   private readonly outer: boolean;
-  private readonly otherOuter: boolean;
   private readonly joiner: ValueJoiner<K, unknown, unknown, unknown>;
-  /** How far behind stream time a record of this side is still accepted. */
-  private readonly acceptMs: number;
-  /** How long after their timestamps unmatched left / right records wait. */
-  private readonly leftDelay: number;
-  private readonly rightDelay: number;
-  private readonly minDelay: number;
 
   constructor(
     private readonly isLeftSide: boolean,
     private readonly settings: StreamStreamJoinSettings<K>,
   ) {
     const w = settings.windows;
-    this.beforeMs = isLeftSide ? w.beforeMs : w.afterMs;
-    this.afterMs = isLeftSide ? w.afterMs : w.beforeMs;
+    this.joinBeforeMs = isLeftSide ? w.beforeMs : w.afterMs;
+    this.joinAfterMs = isLeftSide ? w.afterMs : w.beforeMs;
+    this.graceMs = w.graceMs;
+    this.leftLookBackMs = w.afterMs;
+    this.rightLookBackMs = w.beforeMs;
     this.outer = isLeftSide ? settings.leftOuter : settings.rightOuter;
-    this.otherOuter = isLeftSide ? settings.rightOuter : settings.leftOuter;
     this.joiner = settings.joiner;
-    this.acceptMs = w.acceptMs(isLeftSide);
-    this.leftDelay = w.closeDelayMs(true);
-    this.rightDelay = w.closeDelayMs(false);
-    this.minDelay = Math.min(this.leftDelay, this.rightDelay);
   }
 
   init(context: ProcessorContext<K, unknown>): void {
@@ -113,34 +121,38 @@ export class KStreamKStreamJoin<K, V, VO> implements Processor<K, V, K, unknown>
       this.settings.dropped.nullKeyOrValue++;
       return;
     }
-    if (ts + this.acceptMs < tracker.streamTime) {
-      this.settings.dropped.late++;
-      return;
-    }
-    if (this.outerStore !== null && ts === tracker.streamTime) this.emitNonJoined();
-    this.thisStore.put(key, value, ts);
-    const from = ts - this.beforeMs;
-    const to = ts + this.afterMs;
+    const outerStore = this.outerStore;
+    if (outerStore !== null && ts === tracker.streamTime) this.emitNonJoined(record);
+    const from = ts - this.joinBeforeMs;
+    const to = ts + this.joinAfterMs;
+    const timeTo = to < 0 ? 0 : to;
     let matched = false;
-    for (const other of this.otherStore.fetchRange(key, from < 0 ? 0 : from, to < 0 ? 0 : to)) {
+    for (const other of this.otherStore.fetchRange(key, from < 0 ? 0 : from, timeTo)) {
       matched = true;
       const otherTs = other.windowStart;
-      if (this.otherOuter) this.removeUnmatched(key, otherTs);
+      if (outerStore !== null) this.removeWaiting(outerStore, key, otherTs);
       const result = this.isLeftSide ? this.joiner(value, other.value, key) : this.joiner(other.value, value, key);
       this.context.forward(new Record(key, result, ts > otherTs ? ts : otherTs, record.headers));
     }
-    if (!matched && this.outer) this.addUnmatched(key, value, ts);
+    if (!matched && this.outer) {
+      if (outerStore === null || timeTo < tracker.streamTime) {
+        this.context.forward(new Record(key, this.isLeftSide ? this.joiner(value, null, key) : this.joiner(null, value, key), ts, record.headers));
+      } else {
+        if (ts < tracker.minTime) tracker.minTime = ts;
+        this.addWaiting(outerStore, key, value, ts);
+      }
+    }
+    // Kafka's KStreamJoinWindow forwards to the join first, then puts into this side's window store.
+    this.thisStore.put(key, value, ts);
   }
 
-  /** A partner arrived for the other side's unmatched records of `key` at `otherTs`: they are no longer unmatched. */
-  private removeUnmatched(key: K, otherTs: number): void {
-    const store = this.outerStore!;
+  /** A partner arrived for the other side's waiting records of `key` at `otherTs`: all of them leave the store. */
+  private removeWaiting(store: OuterJoinStoreView<K>, key: K, otherTs: number): void {
     const k: TimestampedKeyAndJoinSide<K> = { timestamp: otherTs, leftSide: !this.isLeftSide, key };
     if (store.get(k) !== undefined) store.put(k, null);
   }
 
-  private addUnmatched(key: K, value: V, ts: number): void {
-    const store = this.outerStore!;
+  private addWaiting(store: OuterJoinStoreView<K>, key: K, value: V, ts: number): void {
     const k: TimestampedKeyAndJoinSide<K> = { timestamp: ts, leftSide: this.isLeftSide, key };
     const existing = store.get(k);
     if (existing === undefined) store.put(k, { leftSide: this.isLeftSide, values: [value] });
@@ -148,36 +160,41 @@ export class KStreamKStreamJoin<K, V, VO> implements Processor<K, V, K, unknown>
       existing.values.push(value);
       store.put(k, existing);
     }
-    if (ts < this.tracker.minTime) this.tracker.minTime = ts;
   }
 
-  /**
-   * Emits, in timestamp order, the unmatched records whose wait is over (`t + closeDelay < stream time`)
-   * with a null other side, and deletes them from the store.
-   */
-  private emitNonJoined(): void {
+  /** Whether a waiting record's window is still open: `t + look-back + grace >= stream time`. */
+  private isOpen(entry: TimestampedKeyAndJoinSide<K>, streamTime: number): boolean {
+    return entry.timestamp + (entry.leftSide ? this.leftLookBackMs : this.rightLookBackMs) + this.graceMs >= streamTime;
+  }
+
+  /** Kafka's `emitNonJoinedOuterRecords`: emits and deletes the waiting records whose window closed. */
+  private emitNonJoined(record: Record<K, V>): void {
     const tracker = this.tracker;
     const streamTime = tracker.streamTime;
-    if (tracker.minTime + this.minDelay >= streamTime) return;
+    if (tracker.minTime === NO_MIN_TIME) {
+      // Kafka computes Long.MAX_VALUE + joinAfter + grace, which wraps negative (and so scans) only when positive.
+      if (this.joinAfterMs + this.graceMs <= 0) return;
+    } else if (tracker.minTime + this.joinAfterMs + this.graceMs >= streamTime) return;
+    tracker.minTime = NO_MIN_TIME;
     const store = this.outerStore!;
-    let minOpen = Number.POSITIVE_INFINITY;
+    let leftOpen = false;
+    let rightOpen = false;
     const emitted: TimestampedKeyAndJoinSide<K>[] = [];
     for (const { key, value } of store.all()) {
-      const t = key.timestamp;
-      if (t + (key.leftSide ? this.leftDelay : this.rightDelay) >= streamTime) {
-        if (t < minOpen) minOpen = t;
-        if (t + this.minDelay >= streamTime) break; // every later entry is still waiting
+      tracker.minTime = key.timestamp;
+      if (leftOpen && rightOpen) break;
+      if (this.isOpen(key, streamTime)) {
+        if (key.leftSide) leftOpen = true;
+        else rightOpen = true;
         continue;
       }
-      const headers = new Headers();
       for (const v of value.values) {
         const result = key.leftSide ? this.joiner(v, null, key.key) : this.joiner(null, v, key.key);
-        this.context.forward(new Record(key.key, result, t, headers));
+        this.context.forward(new Record(key.key, result, key.timestamp, record.headers));
       }
       emitted.push(key);
     }
     for (const key of emitted) store.put(key, null);
-    tracker.minTime = minOpen;
   }
 }
 

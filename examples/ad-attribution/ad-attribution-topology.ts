@@ -43,10 +43,11 @@ export interface Attribution {
 }
 
 /**
- * Clicks look back 10 minutes for impressions (none after the click). The 2 minutes of grace cover the
- * disorder the re-keying brings (each side's records reach the join from several upstream tasks): an
- * impression may reach the join up to 2 minutes behind the clicks, a click up to 12 minutes behind
- * the impressions; an unattributed click comes out 2 minutes after it (see `JoinWindows`).
+ * Clicks look back 10 minutes for impressions (none after the click), with 2 minutes of grace for the
+ * disorder the re-keying brings (each side's records reach the join from several upstream tasks). As in
+ * Kafka Streams, an unattributed click comes out once stream time passes it by 2 minutes; one that
+ * reaches the join behind stream time with no impression yet comes out at once (and is still credited
+ * if its impression follows); each side's store keeps 12 minutes (see `JoinWindows`).
  */
 export const ATTRIBUTION_WINDOW = JoinWindows.ofTimeDifferenceAndGrace('10m', '2m').after(0);
 

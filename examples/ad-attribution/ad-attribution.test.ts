@@ -26,15 +26,17 @@ describe('examples/ad-attribution', () => {
       impressions.pipeInput('u', { impressionId: 'imp2', userId: 'u', adId: 'b', campaign: 'spring' }, 7 * MIN); // after the click: no credit
       impressions.pipeInput('v', { impressionId: 'imp3', userId: 'v', adId: 'a', campaign: 'spring' }, 8 * MIN); // 8 is not past 6 + 2 (grace)
       expect(read()).toEqual([]); // never eagerly
-      impressions.pipeInput('v', { impressionId: 'imp4', userId: 'v', adId: 'c', campaign: 'fall' }, 8 * MIN + 1);
-      expect(read()).toEqual([['u/b', 'c2', null, 6]]); // c2's window closed: no impression can arrive for it any more
+      clicks.pipeInput('w', { clickId: 'cw', userId: 'w', adId: 'z' }, 8 * MIN + 1);
+      expect(read()).toEqual([['u/b', 'c2', null, 6]]); // stream time passed c2 + 2 minutes: its window closed
       clicks.pipeInput('u', { clickId: 'c3', userId: 'u', adId: 'a' }, 20 * MIN); // imp1 is 20 minutes old
-      impressions.pipeInput('u', { impressionId: 'imp5', userId: 'u', adId: 'a', campaign: 'spring' }, 19 * MIN); // out of order, within grace
+      expect(read()).toEqual([['w/z', 'cw', null, 8 + 1 / MIN]]);
+      impressions.pipeInput('u', { impressionId: 'imp5', userId: 'u', adId: 'a', campaign: 'spring' }, 19 * MIN); // out of order, c3 still waits
       expect(read()).toEqual([['u/a', 'c3', 'imp5', 20]]);
       clicks.pipeInput('u', { clickId: 'c4', userId: 'u', adId: 'd' }, 21 * MIN);
-      impressions.pipeInput('u', { impressionId: 'imp6', userId: 'u', adId: 'd', campaign: 'late' }, 18 * MIN); // 3 minutes behind: late, dropped
+      // 3 minutes behind, past c4's grace, yet credited, as in Kafka Streams: the click store keeps 10 + 2 minutes
+      impressions.pipeInput('u', { impressionId: 'imp6', userId: 'u', adId: 'd', campaign: 'late' }, 18 * MIN);
       impressions.pipeInput('w', { impressionId: 'imp7', userId: 'w', adId: 'a', campaign: 'spring' }, 24 * MIN);
-      expect(read()).toEqual([['u/d', 'c4', null, 21]]);
+      expect(read()).toEqual([['u/d', 'c4', 'imp6', 21]]);
     } finally {
       driver.close();
     }
@@ -46,7 +48,16 @@ describe('examples/ad-attribution', () => {
       const report = await runAdAttribution({ dir: join(base, 'log'), stateDir: join(base, 'state'), events: 4000, partitions: 2 });
       const expected = expectedAttributions(report.events);
       const show = (a: { key: string; value: Attribution }): string => `${a.key} ${a.value.clickId} ${a.value.impressionId}`;
-      expect(report.attributions.map(show).sort()).toEqual(expected.map(show).sort());
+      // Every credit, and every click without an impression, exactly once. As in Kafka Streams, a click that
+      // reaches the join out of order (behind stream time) before its impression is emitted with null at once,
+      // then credited when the impression arrives: such clicks may add one extra null row (KAFKA-19536).
+      const attributed = new Set(expected.filter((a) => a.value.impressionId !== null).map((a) => a.value.clickId));
+      const got = report.attributions.map(show).sort();
+      const extra = report.attributions.filter((a) => a.value.impressionId === null && attributed.has(a.value.clickId));
+      const extraRows = new Set(extra.map(show));
+      expect(extra.length).toBe(extraRows.size);
+      expect(got.filter((row) => !extraRows.has(row))).toEqual(expected.map(show).sort());
+      expect(extra.length).toBeLessThan(attributed.size / 10);
       const unattributed = expected.filter((a) => a.value.impressionId === null).length;
       expect(unattributed).toBeGreaterThan(50);
       expect(expected.length - unattributed).toBeGreaterThan(50);

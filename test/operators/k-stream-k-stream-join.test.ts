@@ -44,95 +44,145 @@ function harness(kind: Kind, windows: JoinWindows) {
 }
 
 /**
- * Kafka Streams developer guide, "KStream-KStream Join" (3.1+): one key, every record in one window,
- * processed in timestamp order; null values are dropped. `[X, y]` is the joiner's output per step.
+ * Follows the Kafka Streams developer guide as of Kafka 4.2 ("Streams DSL", KStream-KStream Join,
+ * "Semantics of stream-stream joins": https://kafka.apache.org/42/streams/developer-guide/dsl-api/,
+ * the same table as in 3.1 to 4.1): one key, inputs in timestamp order, join window 15 with a grace
+ * period of 5 (ms here; the guide's unit does not matter), `[X, y]` the joiner's output after each input.
+ *
+ * Rows 1-40 are the guide's. Rows 60, 80 and 100 show what Kafka Streams' `KStreamKStreamJoin`
+ * really does, one row later than the guide prints it: a waiting record at `t` is emitted once stream
+ * time passes `t + 15 + 5` (`minTime + window + grace >= streamTime` keeps it open), so [E, null] (40)
+ * comes at 80, not 60, [F, null] (60) at 100, not 80, and [null, f] (80) at 101 (a row this test adds),
+ * not 100. The guide's rows would hold with a time difference of 14.
  */
 const DOCS_TABLE: { ts: number; side: 'L' | 'R'; value: string | null; inner: string[]; left: string[]; outer: string[] }[] = [
   { ts: 1, side: 'L', value: null, inner: [], left: [], outer: [] },
   { ts: 2, side: 'R', value: null, inner: [], left: [], outer: [] },
   { ts: 3, side: 'L', value: 'A', inner: [], left: [], outer: [] },
-  { ts: 4, side: 'R', value: 'a', inner: ['[A, a]'], left: ['[A, a]'], outer: ['[A, a]'] },
-  { ts: 5, side: 'L', value: 'B', inner: ['[B, a]'], left: ['[B, a]'], outer: ['[B, a]'] },
-  { ts: 6, side: 'R', value: 'b', inner: ['[A, b]', '[B, b]'], left: ['[A, b]', '[B, b]'], outer: ['[A, b]', '[B, b]'] },
+  { ts: 4, side: 'R', value: 'a', inner: ['[A, a]@4'], left: ['[A, a]@4'], outer: ['[A, a]@4'] },
+  { ts: 5, side: 'L', value: 'B', inner: ['[B, a]@5'], left: ['[B, a]@5'], outer: ['[B, a]@5'] },
+  { ts: 6, side: 'R', value: 'b', inner: ['[A, b]@6', '[B, b]@6'], left: ['[A, b]@6', '[B, b]@6'], outer: ['[A, b]@6', '[B, b]@6'] },
   { ts: 7, side: 'L', value: null, inner: [], left: [], outer: [] },
   { ts: 8, side: 'R', value: null, inner: [], left: [], outer: [] },
-  { ts: 9, side: 'L', value: 'C', inner: ['[C, a]', '[C, b]'], left: ['[C, a]', '[C, b]'], outer: ['[C, a]', '[C, b]'] },
-  { ts: 10, side: 'R', value: 'c', inner: ['[A, c]', '[B, c]', '[C, c]'], left: ['[A, c]', '[B, c]', '[C, c]'], outer: ['[A, c]', '[B, c]', '[C, c]'] },
+  { ts: 9, side: 'L', value: 'C', inner: ['[C, a]@9', '[C, b]@9'], left: ['[C, a]@9', '[C, b]@9'], outer: ['[C, a]@9', '[C, b]@9'] },
+  {
+    ts: 10,
+    side: 'R',
+    value: 'c',
+    inner: ['[A, c]@10', '[B, c]@10', '[C, c]@10'],
+    left: ['[A, c]@10', '[B, c]@10', '[C, c]@10'],
+    outer: ['[A, c]@10', '[B, c]@10', '[C, c]@10'],
+  },
   { ts: 11, side: 'R', value: null, inner: [], left: [], outer: [] },
   { ts: 12, side: 'L', value: null, inner: [], left: [], outer: [] },
   { ts: 13, side: 'R', value: null, inner: [], left: [], outer: [] },
-  { ts: 14, side: 'R', value: 'd', inner: ['[A, d]', '[B, d]', '[C, d]'], left: ['[A, d]', '[B, d]', '[C, d]'], outer: ['[A, d]', '[B, d]', '[C, d]'] },
+  {
+    ts: 14,
+    side: 'R',
+    value: 'd',
+    inner: ['[A, d]@14', '[B, d]@14', '[C, d]@14'],
+    left: ['[A, d]@14', '[B, d]@14', '[C, d]@14'],
+    outer: ['[A, d]@14', '[B, d]@14', '[C, d]@14'],
+  },
   {
     ts: 15,
     side: 'L',
     value: 'D',
-    inner: ['[D, a]', '[D, b]', '[D, c]', '[D, d]'],
-    left: ['[D, a]', '[D, b]', '[D, c]', '[D, d]'],
-    outer: ['[D, a]', '[D, b]', '[D, c]', '[D, d]'],
+    inner: ['[D, a]@15', '[D, b]@15', '[D, c]@15', '[D, d]@15'],
+    left: ['[D, a]@15', '[D, b]@15', '[D, c]@15', '[D, d]@15'],
+    outer: ['[D, a]@15', '[D, b]@15', '[D, c]@15', '[D, d]@15'],
   },
+  { ts: 40, side: 'L', value: 'E', inner: [], left: [], outer: [] },
+  { ts: 60, side: 'L', value: 'F', inner: [], left: [], outer: [] }, // guide: [E, null]
+  { ts: 80, side: 'R', value: 'f', inner: [], left: ['[E, null]@40'], outer: ['[E, null]@40'] }, // guide: [F, null]
+  { ts: 100, side: 'L', value: 'G', inner: [], left: ['[F, null]@60'], outer: ['[F, null]@60'] }, // guide: [null, f]
+  // Not in the guide: f's window closes, and a partner for G removes G from the outer join store.
+  { ts: 101, side: 'R', value: 'g', inner: ['[G, g]@101'], left: ['[G, g]@101'], outer: ['[null, f]@80', '[G, g]@101'] },
 ];
 
 describe('operators/k-stream-k-stream-join', () => {
   for (const kind of ['inner', 'left', 'outer'] as const) {
-    it(`${kind} join: the developer guide's KStream-KStream table, step by step (window 15 ms, no grace)`, () => {
-      const h = harness(kind, JoinWindows.ofTimeDifferenceWithNoGrace(15));
+    it(`${kind} join: the developer guide's KStream-KStream table, step by step (window 15, grace 5)`, () => {
+      const h = harness(kind, JoinWindows.ofTimeDifferenceAndGrace(15, 5));
       for (const step of DOCS_TABLE) {
         const out = h.pipe(step.side, 'k', step.value, step.ts);
-        expect(out.map((r) => r.value), `${kind} after ${step.side}${step.ts}`).toEqual(step[kind]);
-        expect(out.every((r) => r.key === 'k' && r.ts === step.ts)).toBe(true); // max(ts) is the newer input's
+        expect(out.map((r) => `${r.value}@${r.ts}`), `${kind} after ${step.side}${step.ts}`).toEqual(step[kind]);
+        expect(out.every((r) => r.key === 'k')).toBe(true);
       }
-      // Everything found a partner: closing every window emits nothing more.
+      // Nothing else waits: moving stream time far ahead emits nothing more for key k.
       expect(h.pipe('L', 'other', 'Z', 1_000)).toEqual([]);
     });
   }
 
-  it('left join: a left record without partner is emitted with null once stream time passes t + 2 * after + grace', () => {
-    const h = harness('left', JoinWindows.ofTimeDifferenceAndGrace(10, 5)); // close delay 2 * 10 + 5 = 25
+  it('left join: a record without partner is emitted with null once stream time passes t + after + grace, not at it', () => {
+    const h = harness('left', JoinWindows.ofTimeDifferenceAndGrace(10, 5));
     expect(h.pipe('L', 'a', 'A', 100)).toEqual([]);
     expect(h.pipe('R', 'x', 'x', 110)).toEqual([]); // another key moves stream time
-    expect(h.pipe('L', 'x', 'X', 125)).toEqual([]); // 125 is not past 100 + 25
-    expect(h.pipe('L', 'y', 'Y', 126)).toEqual([{ key: 'a', value: '[A, null]', ts: 100 }]); // once, at its own timestamp
-    expect(h.pipe('R', 'z', 'z', 500)).toEqual([
-      { key: 'x', value: '[X, null]', ts: 125 },
-      { key: 'y', value: '[Y, null]', ts: 126 },
-    ]);
+    expect(h.pipe('L', 'x', 'X', 115)).toEqual([{ key: 'x', value: '[X, x]', ts: 115 }]); // 100 + 10 + 5 >= 115: A still waits
+    expect(h.pipe('L', 'y', 'Y', 116)).toEqual([{ key: 'a', value: '[A, null]', ts: 100 }]); // once, at its own timestamp
+    expect(h.pipe('R', 'z', 'z', 500)).toEqual([{ key: 'y', value: '[Y, null]', ts: 116 }]);
     expect(h.pipe('R', 'q', 'q', 600)).toEqual([]); // right records of a left join are never emitted alone
   });
 
-  it('left join: a late partner within grace is joined, and the left record is then not emitted with null', () => {
+  it('left join: a partner within the window removes the waiting record, which is then never emitted with null', () => {
     const h = harness('left', JoinWindows.ofTimeDifferenceAndGrace(10, 5));
     h.pipe('L', 'a', 'A', 100);
-    h.pipe('L', 'x', 'X', 120); // stream time 120: A's window [90, 110] has ended, grace not over
-    expect(h.pipe('R', 'a', 'a', 105)).toEqual([{ key: 'a', value: '[A, a]', ts: 105 }]); // 105 + after 10 + grace 5 >= 120: accepted
+    h.pipe('L', 'x', 'X', 112); // stream time 112: A's window [90, 110] has ended, grace not over
+    expect(h.pipe('R', 'a', 'a', 109)).toEqual([{ key: 'a', value: '[A, a]', ts: 109 }]);
     expect(h.pipe('L', 'z', 'Z', 1_000).map((r) => r.value)).toEqual(['[X, null]']);
   });
 
-  it('late records (after their window and grace) are dropped and join nothing', () => {
-    const h = harness('outer', JoinWindows.ofTimeDifferenceAndGrace(10, 5));
-    h.pipe('L', 'a', 'A', 100);
-    expect(h.pipe('L', 'x', 'X', 126)).toEqual([{ key: 'a', value: '[A, null]', ts: 100 }]);
-    expect(h.pipe('R', 'a', 'late', 110)).toEqual([]); // 110 + 10 + 5 < 126: late, dropped (no join with A)
-    expect(h.pipe('R', 'a', 'ok', 112)).toEqual([]); // 112 + 15 >= 126: accepted; A (100) is outside [102, 122]
-    expect(h.pipe('L', 'z', 'Z', 1_000).map((r) => [r.key, r.value, r.ts])).toEqual([
-      ['a', '[null, ok]', 112],
-      ['x', '[X, null]', 126],
-    ]);
+  it('left join: an out-of-order record whose window already ended is emitted with null at once (Kafka: t + after < stream time)', () => {
+    const h = harness('left', JoinWindows.ofTimeDifferenceAndGrace(10, 5));
+    h.pipe('L', 'x', 'X', 120);
+    // 105 + 10 < 120: not put into the outer join store, even though 105 + 10 + 5 is not past 120
+    expect(h.pipe('L', 'a', 'A', 105)).toEqual([{ key: 'a', value: '[A, null]', ts: 105 }]);
+    // A is in the left window store (retention 20 + 5): a late partner still joins it, as in Kafka
+    expect(h.pipe('R', 'a', 'a', 110)).toEqual([{ key: 'a', value: '[A, a]', ts: 110 }]);
   });
 
-  it('outer join: unmatched records of both sides come out in timestamp order; a match removes the waiting record', () => {
-    const h = harness('outer', JoinWindows.ofTimeDifferenceWithNoGrace(5)); // close delay 2 * 5
+  it("late records: joined with what the other side's window store still retains (before + after + grace), else emitted alone", () => {
+    const h = harness('outer', JoinWindows.ofTimeDifferenceAndGrace(10, 5)); // retention 25
+    h.pipe('L', 'a', 'A', 100);
+    expect(h.pipe('L', 'x', 'X', 120)).toEqual([{ key: 'a', value: '[A, null]', ts: 100 }]);
+    // later than A's window and grace, but the left store (stream time 120) still holds A (>= 96): joined
+    expect(h.pipe('R', 'a', 'late', 105)).toEqual([{ key: 'a', value: '[A, late]', ts: 105 }]);
+    h.pipe('L', 'y', 'Y', 200); // X (120) closes; the left store now keeps times >= 176
+    expect(h.pipe('R', 'a', 'later', 110)).toEqual([{ key: 'a', value: '[null, later]', ts: 110 }]); // A expired: alone, at once
+  });
+
+  it('outer join: unmatched records of both sides come out in store order, each side by its own look-back', () => {
+    const h = harness('outer', JoinWindows.ofTimeDifferenceWithNoGrace(5));
     h.pipe('R', 'b', 'b', 10);
     h.pipe('L', 'a', 'A', 11);
     h.pipe('L', 'c', 'C', 12);
-    expect(h.pipe('R', 'c', 'c', 14)).toEqual([{ key: 'c', value: '[C, c]', ts: 14 }]);
-    expect(h.pipe('L', 'q', 'Q', 20)).toEqual([]); // 20 is not past 10 + 10
-    // stream time 22 closes b (10) and A (11); C and c matched, so they never come out alone
-    expect(h.pipe('R', 'q', 'q', 22)).toEqual([
-      { key: 'b', value: '[null, b]', ts: 10 },
-      { key: 'a', value: '[A, null]', ts: 11 },
-      { key: 'q', value: '[Q, q]', ts: 22 },
+    expect(h.pipe('R', 'c', 'c', 14)).toEqual([{ key: 'c', value: '[C, c]', ts: 14 }]); // removes C from the store
+    expect(h.pipe('L', 'q', 'Q', 15)).toEqual([]); // 10 + 5 >= 15: b still waits
+    // stream time 16 closes b (10 + 5 < 16); A (11 + 5 >= 16) stays
+    expect(h.pipe('L', 'q', 'Q2', 16)).toEqual([{ key: 'b', value: '[null, b]', ts: 10 }]);
+    // Kafka's scan leaves minTime at the last entry it looked at (Q, 15), not at the oldest waiting one
+    // (A, 11): at 17, 15 + 5 >= 17 skips the scan, so A waits although 11 + 5 < 17
+    expect(h.pipe('R', 'q', 'q', 17)).toEqual([
+      { key: 'q', value: '[Q, q]', ts: 17 },
+      { key: 'q', value: '[Q2, q]', ts: 17 },
     ]);
-    expect(h.pipe('L', 'z', 'Z', 100)).toEqual([]);
+    expect(h.pipe('R', 'r', 'r', 21)).toEqual([{ key: 'a', value: '[A, null]', ts: 11 }]);
+    expect(h.pipe('L', 'z', 'Z', 100)).toEqual([{ key: 'r', value: '[null, r]', ts: 21 }]);
+  });
+
+  it('asymmetric windows: a left record waits after + grace, a right one before + grace; the scan shortcut uses the triggering side', () => {
+    const h = harness('outer', JoinWindows.ofTimeDifferenceAndGrace(20, 0).after(2)); // before 20, after 2
+    h.pipe('L', 'a', 'A', 100);
+    h.pipe('R', 'b', 'b', 100);
+    expect(h.pipe('L', 'x', 'X', 102)).toEqual([]); // 100 + 2 >= 102
+    expect(h.pipe('L', 'y', 'Y', 103)).toEqual([{ key: 'a', value: '[A, null]', ts: 100 }]); // b (right) waits until 120
+    // X and Y have closed, but a right record checks minTime (102) + its look-ahead (before, 20) >= 120: no scan
+    expect(h.pipe('R', 'w', 'w', 120)).toEqual([]);
+    expect(h.pipe('L', 'u', 'U', 121)).toEqual([
+      { key: 'b', value: '[null, b]', ts: 100 },
+      { key: 'x', value: '[X, null]', ts: 102 },
+      { key: 'y', value: '[Y, null]', ts: 103 },
+    ]);
   });
 
   it('duplicates: equal keys and timestamps on one side are all kept, joined and emitted', () => {
@@ -145,7 +195,7 @@ describe('operators/k-stream-k-stream-join', () => {
     expect(h.pipe('L', 'z', 'Z', 7).map((r) => r.value)).toEqual(['[B1, null]', '[B2, null]']);
   });
 
-  it('before/after: asymmetric windows and acceptance; the result carries the later timestamp', () => {
+  it('before/after: asymmetric windows; the result carries the later timestamp; late records meet retained partners', () => {
     // right records may lie up to 10 before and 0 after the left record
     const h = harness('inner', JoinWindows.ofTimeDifferenceWithNoGrace(10).after(0));
     h.pipe('R', 'k', 'too-early', 80);
@@ -153,10 +203,11 @@ describe('operators/k-stream-k-stream-join', () => {
     expect(h.pipe('L', 'k', 'L', 100)).toEqual([{ key: 'k', value: '[L, early]', ts: 100 }]); // L's window is [90, 100]
     expect(h.pipe('R', 'k', 'same', 100)).toEqual([{ key: 'k', value: '[L, same]', ts: 100 }]);
     expect(h.pipe('R', 'k', 'after', 101)).toEqual([]); // after the left record: outside [90, 100]
-    // a left record may be up to before + grace = 10 behind stream time (101): its partners are still waited for
+    // out of order: the right store (stream time 101, retention 10) still holds early (95)
     expect(h.pipe('L', 'k', 'L2', 95)).toEqual([{ key: 'k', value: '[L2, early]', ts: 95 }]);
-    // a right record only up to after + grace = 0: late, dropped
-    expect(h.pipe('R', 'k', 'late', 100)).toEqual([]);
+    expect(h.pipe('R', 'k', 'again', 100)).toEqual([
+      { key: 'k', value: '[L, again]', ts: 100 },
+    ]); // L2 (95) is outside [100, 110]
   });
 
   it('self-join: a stream joined with itself pairs each record with itself and its window neighbours', () => {

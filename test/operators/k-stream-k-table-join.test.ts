@@ -10,8 +10,11 @@ afterEach(closeDrivers);
 const show = (l: string, r: string | null): string => `[${l}, ${r}]`;
 
 /**
- * Kafka Streams developer guide, "KStream-KTable Join": one key, records in timestamp order; a null
- * stream value is dropped, a null table value deletes the row.
+ * Follows the Kafka Streams developer guide as of Kafka 4.2 ("Streams DSL", KStream-KTable Join,
+ * "Semantics of stream-table joins": https://kafka.apache.org/42/streams/developer-guide/dsl-api/;
+ * unchanged since 3.x), row by row: one key, records in timestamp order; a null stream value is
+ * dropped, a null table value deletes the row. Checked against that page on 2026-11-25: same inputs and
+ * outputs for every row, inner and left.
  */
 const DOCS_TABLE: { ts: number; side: 'S' | 'T'; value: string | null; inner: string[]; left: string[] }[] = [
   { ts: 1, side: 'S', value: null, inner: [], left: [] },

@@ -12,9 +12,11 @@ afterEach(closeDrivers);
 const show = (l: string | null, r: string | null): string => `${l}-${r}`;
 
 /**
- * The KTable-KTable join table of Kafka Streams' join semantics (developer guide / "Kafka Streams Join
- * Semantics"): one key, inputs in timestamp order on both sides, and the output of each join variant
- * after each input (undefined: no output; null: a tombstone).
+ * Follows the Kafka Streams developer guide as of Kafka 4.2 ("Streams DSL", KTable-KTable Equi-Join,
+ * "Semantics of table-table equi-joins": https://kafka.apache.org/42/streams/developer-guide/dsl-api/;
+ * unchanged since 3.x): one key, inputs in timestamp order on both sides, and the output of each join
+ * variant after each input (undefined: no output; null: a tombstone). Checked against that page on
+ * 2026-11-25: same inputs and outputs for every row of inner, left and outer.
  */
 const STEPS: readonly (readonly [ts: number, side: 'left' | 'right', value: string | null, inner: string | null | undefined, left: string | null | undefined, outer: string | null | undefined])[] = [
   [1, 'left', null, undefined, undefined, undefined],
