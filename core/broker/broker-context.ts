@@ -1,5 +1,5 @@
 /**
- * What every API handler of the broker shares: the log engine (topics, partitions, groups), the
+ * What every API handler of the broker shares: the log engine (topics, partitions, groups, transactions), the
  * broker's identity as clients see it (node id, advertised host and port, cluster id), its settings and
  * its logger. One instance per {@link KafkaBroker}.
  */
@@ -7,6 +7,7 @@ import type { ClientLogger } from '../clients/log-client.ts';
 import type { AppendNotifier } from '../clients/embedded/append-notifier.ts';
 import type { GroupCoordinator } from '../log/group-coordinator.ts';
 import type { LogManager } from '../log/log-manager.ts';
+import type { TransactionCoordinator } from '../log/transaction-coordinator.ts';
 import type { Clock } from '../time/clock.ts';
 
 /** Where the broker reports connections, bad input and failures (same shape as the client logger). */
@@ -19,6 +20,8 @@ export const BROKER_NODE_ID = 0;
 export interface BrokerContext {
   readonly logManager: LogManager;
   readonly coordinator: GroupCoordinator;
+  /** Transactional ids, their producer ids and epochs, and the two-phase commit of their transactions. */
+  readonly transactions: TransactionCoordinator;
   readonly clock: Clock;
   readonly logger: BrokerLogger;
   /** Wakes long-polling fetches when records are appended (no polling). */

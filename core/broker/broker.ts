@@ -6,7 +6,8 @@
  *
  * Steps of a request: a {@link BrokerConnection} frames it, the {@link RequestDispatcher} decodes the
  * header and body with the protocol codec and calls the API's handler (core/broker/handlers), which
- * works on the {@link LogManager} and {@link GroupCoordinator}; the response goes back in request order.
+ * works on the {@link LogManager}, {@link GroupCoordinator} and {@link TransactionCoordinator}; the response
+ * goes back in request order. The broker always runs its own transaction coordinator over the log it serves.
  */
 import { createHash } from 'node:crypto';
 import net from 'node:net';
@@ -16,6 +17,7 @@ import { InvalidArgumentError } from '../errors/log-errors.ts';
 import { GroupCoordinator } from '../log/group-coordinator.ts';
 import type { FlushPolicy } from '../log/log-contracts.ts';
 import { LogManager } from '../log/log-manager.ts';
+import { TransactionCoordinator } from '../log/transaction-coordinator.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { BROKER_NODE_ID, type BrokerContext, type BrokerLogger } from './broker-context.ts';
 import { BrokerConnection } from './connection.ts';
@@ -33,6 +35,15 @@ export interface KafkaBrokerOptions {
   readonly logManager?: LogManager;
   /** The started group coordinator of `logManager` (the caller closes it). */
   readonly coordinator?: GroupCoordinator;
+  /**
+   * With `logManager`: its started transaction coordinator (the caller closes it). Default: the broker
+   * starts (and on close, closes) its own over `logManager` and `coordinator`.
+   */
+  readonly transactions?: TransactionCoordinator;
+  /** Kafka's `transaction.max.timeout.ms` for a transaction coordinator the broker starts. Default 900000. */
+  readonly maxTransactionTimeoutMs?: number;
+  /** How often a transaction coordinator the broker starts aborts timed-out transactions. Default 1000. */
+  readonly transactionAbortIntervalMs?: number;
   /** Interface to bind. Default `127.0.0.1`. */
   readonly host?: string;
   /** Port to bind; 0 picks a free one (see {@link KafkaBroker.address}). Default 9092. */
@@ -86,14 +97,16 @@ export class KafkaBroker {
   private readonly connections = new Set<BrokerConnection>();
   private readonly context: BrokerContext;
   private readonly owned: boolean;
+  private readonly ownsTransactions: boolean;
   private closing: Promise<void> | null = null;
   /** Where the broker listens. */
   readonly address: BrokerAddress;
 
-  private constructor(server: net.Server, context: BrokerContext, owned: boolean, address: BrokerAddress) {
+  private constructor(server: net.Server, context: BrokerContext, owned: boolean, ownsTransactions: boolean, address: BrokerAddress) {
     this.server = server;
     this.context = context;
     this.owned = owned;
+    this.ownsTransactions = ownsTransactions;
     this.address = address;
   }
 
@@ -114,6 +127,17 @@ export class KafkaBroker {
       throw new InvalidArgumentError(`defaultNumPartitions must be a positive integer, got ${defaultNumPartitions}`);
     }
     const { logManager, coordinator, owned } = await openLog(options, clock, logger);
+    let transactions: TransactionCoordinator;
+    try {
+      transactions = await openTransactions(options, logManager, coordinator, clock, logger);
+    } catch (error) {
+      if (owned) {
+        await coordinator.close().catch(() => undefined);
+        await logManager.close().catch(() => undefined);
+      }
+      throw error;
+    }
+    const ownsTransactions = options.transactions === undefined;
     const host = options.host ?? '127.0.0.1';
     const server = net.createServer({ noDelay: true });
     try {
@@ -125,6 +149,7 @@ export class KafkaBroker {
         });
       });
     } catch (error) {
+      if (ownsTransactions) await transactions.close().catch(() => undefined);
       if (owned) {
         await coordinator.close().catch(() => undefined);
         await logManager.close().catch(() => undefined);
@@ -135,6 +160,7 @@ export class KafkaBroker {
     const context: BrokerContext = {
       logManager,
       coordinator,
+      transactions,
       clock,
       logger,
       notifier: new AppendNotifier(clock),
@@ -147,7 +173,7 @@ export class KafkaBroker {
       socketRequestMaxBytes,
       memberHosts: new Map(),
     };
-    const broker = new KafkaBroker(server, context, owned, { host: bound.address, port: bound.port });
+    const broker = new KafkaBroker(server, context, owned, ownsTransactions, { host: bound.address, port: bound.port });
     broker.listen();
     logger.info(`Broker listening on ${bound.address}:${bound.port} (advertised ${context.advertisedHost}:${context.advertisedPort})`);
     return broker;
@@ -159,8 +185,9 @@ export class KafkaBroker {
   }
 
   /**
-   * Stops listening, closes every client connection, then (when the broker opened them) closes the group
-   * coordinator and the log: everything written is flushed and every segment closed cleanly.
+   * Stops listening, closes every client connection, then (when the broker opened them) closes the
+   * transaction coordinator (open transactions stay open, to be aborted at their timeout after a restart),
+   * the group coordinator and the log: everything written is flushed and every segment closed cleanly.
    * Calling it again returns the same promise.
    */
   close(): Promise<void> {
@@ -195,6 +222,7 @@ export class KafkaBroker {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const connection of this.connections) connection.destroy();
     await stopped;
+    if (this.ownsTransactions) await this.context.transactions.close();
     if (this.owned) {
       const results = await Promise.allSettled([this.context.coordinator.close()]);
       await this.context.logManager.close();
@@ -215,6 +243,9 @@ async function openLog(
       throw new InvalidArgumentError('KafkaBroker.start() takes either { dir } or { logManager, coordinator }');
     }
     return { logManager: options.logManager, coordinator: options.coordinator, owned: false };
+  }
+  if (options.transactions !== undefined) {
+    throw new InvalidArgumentError('KafkaBroker.start(): { transactions } goes with { logManager, coordinator }, not { dir }');
   }
   if (typeof options.dir !== 'string' || options.dir.length === 0) {
     throw new InvalidArgumentError('KafkaBroker.start() needs { dir } or { logManager, coordinator }');
@@ -240,6 +271,30 @@ async function openLog(
     throw error;
   }
   return { logManager, coordinator, owned: true };
+}
+
+/** The given transaction coordinator, or a started one of the broker's own over `logManager` and `groups`. */
+async function openTransactions(
+  options: KafkaBrokerOptions,
+  logManager: LogManager,
+  groups: GroupCoordinator,
+  clock: Clock,
+  logger: BrokerLogger,
+): Promise<TransactionCoordinator> {
+  if (options.transactions !== undefined) return options.transactions;
+  const transactions = new TransactionCoordinator({
+    logManager,
+    groups,
+    clock,
+    ...(options.maxTransactionTimeoutMs === undefined ? {} : { maxTransactionTimeoutMs: options.maxTransactionTimeoutMs }),
+    ...(options.transactionAbortIntervalMs === undefined ? {} : { abortTimedOutIntervalMs: options.transactionAbortIntervalMs }),
+    logger: {
+      info: (message, ...details) => logger.info(message, details.length > 0 ? { details } : undefined),
+      warn: (message, ...details) => logger.warn(message, details.length > 0 ? { details } : undefined),
+    },
+  });
+  await transactions.start();
+  return transactions;
 }
 
 /** A Kafka-style cluster id (22 characters of URL-safe base64) derived from the data directory. */

@@ -2,6 +2,8 @@
  * The broker's handler table: one handler per API key it serves.
  */
 import type { AnyApiHandler } from '../api-handler.ts';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
 import { apiVersionsHandler } from './api-versions.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
@@ -11,6 +13,7 @@ import { deleteRecordsHandler } from './delete-records.ts';
 import { deleteTopicsHandler } from './delete-topics.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { describeGroupsHandler } from './describe-groups.ts';
+import { endTxnHandler } from './end-txn.ts';
 import { fetchHandler } from './fetch.ts';
 import { findCoordinatorHandler } from './find-coordinator.ts';
 import { heartbeatHandler } from './heartbeat.ts';
@@ -24,6 +27,7 @@ import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { produceHandler } from './produce.ts';
 import { syncGroupHandler } from './sync-group.ts';
+import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
 
 /** Every handler, by API key. */
 export const BROKER_HANDLERS: ReadonlyMap<number, AnyApiHandler> = new Map(
@@ -46,6 +50,10 @@ export const BROKER_HANDLERS: ReadonlyMap<number, AnyApiHandler> = new Map(
     deleteTopicsHandler,
     deleteRecordsHandler,
     initProducerIdHandler,
+    addPartitionsToTxnHandler,
+    addOffsetsToTxnHandler,
+    endTxnHandler,
+    txnOffsetCommitHandler,
     describeConfigsHandler,
     alterConfigsHandler,
     createPartitionsHandler,

@@ -1,8 +1,11 @@
 /**
  * Fetch (api key 1): serves whole record batches from the stored bytes ({@link PartitionLog.read}).
  * Long poll: when fewer than `minBytes` are available across the requested partitions, the request
- * waits up to `maxWaitMs`, woken by the next append to any of them (no polling). Both isolation levels
- * read up to the high watermark (no transactions exist, so the last stable offset is the high watermark).
+ * waits up to `maxWaitMs`, woken by the next append to any of them (no polling). READ_UNCOMMITTED (0)
+ * reads up to the high watermark; READ_COMMITTED (1) up to the last stable offset (the first offset of the
+ * earliest open transaction), waits for it to move (a commit or abort marker), and gets the aborted
+ * transactions overlapping the batches served, so the client drops their records. Both get the last
+ * stable offset.
  * Each partition gets at most `partitionMaxBytes`, the response at most `maxBytes`, except that the first
  * partition with data always gets at least one whole batch. From v13 topics are named by topic id.
  * Fetch sessions (KIP-227) are not created: the response's session id 0 tells clients to send full fetches.
@@ -13,7 +16,9 @@ import { KAFKA_ERROR_CODES as E, kafkaErrorCodeOf } from '../protocol/error-code
 import type { InputOf, ValueOf } from '../protocol/message-spec.ts';
 import { Fetch } from '../protocol/messages/fetch.ts';
 import type { WaitTarget } from '../../clients/embedded/append-notifier.ts';
+import type { AbortedTransaction, IsolationLevel } from '../../log/log-contracts.ts';
 import type { PartitionLog } from '../../log/partition-log.ts';
+import { batchSizeAt, BatchField, RECORD_BATCH_OVERHEAD } from '../../log/record-batch.ts';
 import { topicNamesById } from './topic-lookup.ts';
 
 type FetchRequest = ValueOf<typeof Fetch.request>;
@@ -25,6 +30,8 @@ type PartitionResponse = ElementOf<TopicResponse['partitions']>;
 const TOPIC_ID_VERSION = 13;
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
+const NO_ABORTED: AbortedTransaction[] = [];
+const TWO_32 = 0x1_0000_0000;
 
 interface Pass {
   readonly responses: TopicResponse[];
@@ -71,6 +78,8 @@ function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
   let available = 0;
   let failed = false;
   const targets: WaitTarget[] = [];
+  const committed = request.isolationLevel === READ_COMMITTED;
+  const isolation: IsolationLevel = committed ? 'read_committed' : 'read_uncommitted';
   const responses = request.topics.map((t): TopicResponse => {
     const name = byId === null ? t.topic : byId.get(t.topicId);
     const partitions = t.partitions.map((p): PartitionResponse => {
@@ -82,7 +91,7 @@ function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
       try {
         log = logs.partition(name, p.partition);
         const limit = Math.min(p.partitionMaxBytes, budget);
-        const read = log.read(p.fetchOffset, Math.max(1, limit));
+        const read = log.read(p.fetchOffset, Math.max(1, limit), committed ? { isolation } : undefined);
         let records: Buffer = EMPTY;
         available += read.records.length;
         // The first partition with data gets at least one whole batch; later ones only what fits.
@@ -91,14 +100,18 @@ function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
           sent += records.length;
           budget -= records.length;
         }
-        targets.push({ log, offset: Math.max(p.fetchOffset, read.highWatermark) });
+        targets.push(
+          committed
+            ? { log, offset: Math.max(p.fetchOffset, read.lastStableOffset), isolation }
+            : { log, offset: Math.max(p.fetchOffset, read.highWatermark) },
+        );
         return {
           partitionIndex: p.partition,
           errorCode: E.NONE,
           highWatermark: read.highWatermark,
           lastStableOffset: read.lastStableOffset,
           logStartOffset: read.logStartOffset,
-          abortedTransactions: request.isolationLevel === READ_COMMITTED ? [] : null,
+          abortedTransactions: committed ? abortedIn(log, p.fetchOffset, records) : null,
           preferredReadReplica: -1,
           records,
         };
@@ -116,6 +129,28 @@ function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
     return { topic: name ?? t.topic, topicId: t.topicId, partitions };
   });
   return { responses, bytes: available, failed, targets };
+}
+
+/** The aborted transactions overlapping the batches in `records`, read from `fetchOffset`. */
+function abortedIn(log: PartitionLog, fetchOffset: number, records: Buffer): AbortedTransaction[] {
+  if (records.length === 0) return NO_ABORTED;
+  const end = offsetAfter(records);
+  if (end <= fetchOffset) return NO_ABORTED;
+  return log.abortedTransactions(fetchOffset, end);
+}
+
+/** The offset after the last complete batch in `records` (-1 when there is none). */
+function offsetAfter(records: Buffer): number {
+  let last = -1;
+  for (let pos = 0; ; ) {
+    const size = batchSizeAt(records, pos);
+    if (size < RECORD_BATCH_OVERHEAD || pos + size > records.length) break;
+    last = pos;
+    pos += size;
+  }
+  if (last < 0) return -1;
+  const base = records.readUInt32BE(last + BatchField.baseOffset) * TWO_32 + records.readUInt32BE(last + BatchField.baseOffset + 4);
+  return base + records.readInt32BE(last + BatchField.lastOffsetDelta) + 1;
 }
 
 function errorPartition(partition: number, errorCode: number, highWatermark: number, logStartOffset: number): PartitionResponse {

@@ -1,7 +1,7 @@
 /**
- * FindCoordinator (api key 10): this broker coordinates every consumer group. v4 batches keys
- * (`coordinatorKeys`) and answers one entry per key. Transaction coordinators (key type 1) do not exist
- * (Tributary's broker has no transactions): COORDINATOR_NOT_AVAILABLE.
+ * FindCoordinator (api key 10): this broker coordinates every consumer group (key type 0) and every
+ * transactional id (key type 1). v4 batches keys (`coordinatorKeys`) and answers one entry per key.
+ * Other key types (share groups) get COORDINATOR_NOT_AVAILABLE.
  */
 import { defineHandler } from '../api-handler.ts';
 import type { RequestContext } from '../broker-context.ts';
@@ -13,16 +13,20 @@ type FindCoordinatorRequest = ValueOf<typeof FindCoordinator.request>;
 type FindCoordinatorResponse = InputOf<typeof FindCoordinator.response>;
 
 const GROUP_KEY_TYPE = 0;
+const TRANSACTION_KEY_TYPE = 1;
 const BATCHED_VERSION = 4;
 
-/** FindCoordinator: this broker, for groups. */
+/** FindCoordinator: this broker, for groups and transactional ids. */
 export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   apiKey: FindCoordinator.request.apiKey,
   handle(request, ctx) {
     const error =
-      request.keyType === GROUP_KEY_TYPE
+      request.keyType === GROUP_KEY_TYPE || request.keyType === TRANSACTION_KEY_TYPE
         ? null
-        : { code: E.COORDINATOR_NOT_AVAILABLE, message: `Key type ${request.keyType} is not supported: the broker coordinates consumer groups only` };
+        : {
+            code: E.COORDINATOR_NOT_AVAILABLE,
+            message: `Key type ${request.keyType} is not supported: the broker coordinates consumer groups and transactional ids`,
+          };
     return build(request, ctx, error);
   },
   errorResponse: (request, errorCode, ctx) => build(request, ctx, { code: errorCode, message: null }),

@@ -1,6 +1,6 @@
 /**
  * ListOffsets (api key 2): per partition, the offset for a timestamp: -2 the log start offset, -1 the
- * latest offset (the high watermark; also for READ_COMMITTED, as the last stable offset equals it), -3
+ * latest offset (the high watermark; for READ_COMMITTED (v2+) the last stable offset), -3
  * (v7) the offset of the record with the largest timestamp, and any other timestamp the first offset
  * whose record timestamp is at least it (offset -1 when there is none).
  */
@@ -20,6 +20,7 @@ type PartitionResponse = ElementOf<ElementOf<ListOffsetsResponse['topics']>['par
 export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
 export const MAX_TIMESTAMP = -3;
+const READ_COMMITTED = 1;
 
 /** ListOffsets: earliest, latest, by timestamp, max timestamp. */
 export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
@@ -28,7 +29,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
     throttleTimeMs: 0,
     topics: request.topics.map((t) => ({
       name: t.name,
-      partitions: t.partitions.map((p) => lookup(ctx, t.name, p.partitionIndex, p.timestamp)),
+      partitions: t.partitions.map((p) => lookup(ctx, t.name, p.partitionIndex, p.timestamp, request.isolationLevel === READ_COMMITTED)),
     })),
   }),
   errorResponse: (request, errorCode) => ({
@@ -40,20 +41,20 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
   }),
 });
 
-function lookup(ctx: RequestContext, topic: string, partition: number, timestamp: number): PartitionResponse {
+function lookup(ctx: RequestContext, topic: string, partition: number, timestamp: number, committed: boolean): PartitionResponse {
   try {
     const log = ctx.broker.logManager.partition(topic, partition);
-    const found = offsetFor(log, timestamp);
+    const found = offsetFor(log, timestamp, committed);
     return { partitionIndex: partition, errorCode: E.NONE, oldStyleOffsets: [], timestamp: found.timestamp, offset: found.offset, leaderEpoch: 0 };
   } catch (error) {
     return { partitionIndex: partition, errorCode: kafkaErrorCodeOf(error), oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
   }
 }
 
-function offsetFor(log: PartitionLog, timestamp: number): { offset: number; timestamp: number } {
+function offsetFor(log: PartitionLog, timestamp: number, committed: boolean): { offset: number; timestamp: number } {
   switch (timestamp) {
     case LATEST_TIMESTAMP:
-      return { offset: log.highWatermark, timestamp: -1 };
+      return { offset: committed ? log.lastStableOffset : log.highWatermark, timestamp: -1 };
     case EARLIEST_TIMESTAMP:
       return { offset: log.logStartOffset, timestamp: -1 };
     case MAX_TIMESTAMP:

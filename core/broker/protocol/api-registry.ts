@@ -6,6 +6,8 @@
  * UNSUPPORTED_VERSION (35).
  */
 import type { MessageSpec } from './message-spec.ts';
+import { AddOffsetsToTxn } from './messages/add-offsets-to-txn.ts';
+import { AddPartitionsToTxn } from './messages/add-partitions-to-txn.ts';
 import { AlterConfigs } from './messages/alter-configs.ts';
 import { ApiVersions } from './messages/api-versions.ts';
 import { CreatePartitions } from './messages/create-partitions.ts';
@@ -15,6 +17,7 @@ import { DeleteRecords } from './messages/delete-records.ts';
 import { DeleteTopics } from './messages/delete-topics.ts';
 import { DescribeConfigs } from './messages/describe-configs.ts';
 import { DescribeGroups } from './messages/describe-groups.ts';
+import { EndTxn } from './messages/end-txn.ts';
 import { Fetch } from './messages/fetch.ts';
 import { FindCoordinator } from './messages/find-coordinator.ts';
 import { Heartbeat } from './messages/heartbeat.ts';
@@ -28,6 +31,7 @@ import { OffsetCommit } from './messages/offset-commit.ts';
 import { OffsetFetch } from './messages/offset-fetch.ts';
 import { Produce } from './messages/produce.ts';
 import { SyncGroup } from './messages/sync-group.ts';
+import { TxnOffsetCommit } from './messages/txn-offset-commit.ts';
 
 /** Kafka API keys by name. */
 export const API_KEYS = {
@@ -49,6 +53,10 @@ export const API_KEYS = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
@@ -84,6 +92,10 @@ export const API_SPECS = {
   DeleteTopics,
   DeleteRecords,
   InitProducerId,
+  AddPartitionsToTxn,
+  AddOffsetsToTxn,
+  EndTxn,
+  TxnOffsetCommit,
   DescribeConfigs,
   AlterConfigs,
   CreatePartitions,
@@ -131,6 +143,10 @@ export const SERVED_VERSIONS: ReadonlyMap<number, readonly [number, number]> = n
   [API_KEYS.DeleteTopics, [0, 6]],
   [API_KEYS.DeleteRecords, [0, 2]],
   [API_KEYS.InitProducerId, [0, 4]],
+  [API_KEYS.AddPartitionsToTxn, [0, 3]],
+  [API_KEYS.AddOffsetsToTxn, [0, 3]],
+  [API_KEYS.EndTxn, [0, 3]],
+  [API_KEYS.TxnOffsetCommit, [0, 3]],
   [API_KEYS.DescribeConfigs, [0, 4]],
   [API_KEYS.AlterConfigs, [0, 2]],
   [API_KEYS.CreatePartitions, [0, 3]],

@@ -153,6 +153,11 @@ const BY_TRIBUTARY_CODE: Partial<Record<ErrorCode, number>> = {
   PROTOCOL: KAFKA_ERROR_CODES.INVALID_REQUEST,
   UNSUPPORTED_VERSION: KAFKA_ERROR_CODES.UNSUPPORTED_VERSION,
   INVALID_REQUEST: KAFKA_ERROR_CODES.INVALID_REQUEST,
+  PRODUCER_FENCED: KAFKA_ERROR_CODES.PRODUCER_FENCED,
+  INVALID_PRODUCER_ID_MAPPING: KAFKA_ERROR_CODES.INVALID_PRODUCER_ID_MAPPING,
+  INVALID_TXN_STATE: KAFKA_ERROR_CODES.INVALID_TXN_STATE,
+  CONCURRENT_TRANSACTIONS: KAFKA_ERROR_CODES.CONCURRENT_TRANSACTIONS,
+  INVALID_TRANSACTION_TIMEOUT: KAFKA_ERROR_CODES.INVALID_TRANSACTION_TIMEOUT,
 };
 
 /**
@@ -171,6 +176,19 @@ export function kafkaErrorCodeOf(error: unknown): number {
   if (!(error instanceof TributaryError)) return KAFKA_ERROR_CODES.UNKNOWN_SERVER_ERROR;
   if (error.code === 'INVALID_RECORD' && /crc/i.test(error.message)) return KAFKA_ERROR_CODES.CORRUPT_MESSAGE;
   return BY_TRIBUTARY_CODE[error.code] ?? KAFKA_ERROR_CODES.UNKNOWN_SERVER_ERROR;
+}
+
+/**
+ * {@link kafkaErrorCodeOf} for a transaction API whose version may predate PRODUCER_FENCED (90, KIP-588):
+ * there a fenced producer gets INVALID_PRODUCER_EPOCH (47), as Kafka answers old clients.
+ *
+ * @example
+ * // EndTxn v0-1 and InitProducerId v0-3 do not know PRODUCER_FENCED
+ * errorCode = kafkaTxnErrorCodeOf(e, ctx.apiVersion >= 2);
+ */
+export function kafkaTxnErrorCodeOf(error: unknown, knowsProducerFenced: boolean): number {
+  const code = kafkaErrorCodeOf(error);
+  return code === KAFKA_ERROR_CODES.PRODUCER_FENCED && !knowsProducerFenced ? KAFKA_ERROR_CODES.INVALID_PRODUCER_EPOCH : code;
 }
 
 /** The name of a Kafka error code (`UNKNOWN` for codes not listed), for logs and messages. */

@@ -2,9 +2,10 @@
  * Wakes waiting consumers when records are appended, without polling: each waited-for (partition,
  * offset) pair holds one {@link PartitionLogApi.waitForData} registration, shared by every consumer and
  * fetch waiting on it; waiters subscribe a callback and unsubscribe when their wait ends, so repeated
- * waits on idle partitions do not pile up registrations.
+ * waits on idle partitions do not pile up registrations. A read_committed target waits for the last
+ * stable offset instead of the high watermark (a commit or abort marker moves it).
  */
-import type { PartitionLogApi } from '../../log/log-contracts.ts';
+import type { IsolationLevel, PartitionLogApi } from '../../log/log-contracts.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { WakeSignal } from './wake-signal.ts';
 
@@ -12,6 +13,12 @@ import type { WakeSignal } from './wake-signal.ts';
 export interface WaitTarget {
   readonly log: PartitionLogApi;
   readonly offset: number;
+  /** `read_committed`: wait for the last stable offset to pass `offset`. Default `read_uncommitted`. */
+  readonly isolation?: IsolationLevel;
+}
+
+function isReady(t: WaitTarget): boolean {
+  return (t.isolation === 'read_committed' ? t.log.lastStableOffset : t.log.highWatermark) > t.offset;
 }
 
 class Registration {
@@ -27,15 +34,16 @@ class Registration {
  */
 export class AppendNotifier {
   private readonly registrations = new Map<PartitionLogApi, Map<number, Registration>>();
+  private readonly committedRegistrations = new Map<PartitionLogApi, Map<number, Registration>>();
 
   constructor(private readonly clock: Clock) {}
 
   /**
-   * Resolves once any target's high watermark is beyond its offset (at once if one already is), after
-   * `timeoutMs`, or when `signal` is woken. Never rejects.
+   * Resolves once any target's high watermark (read_committed: last stable offset) is beyond its offset
+   * (at once if one already is), after `timeoutMs`, or when `signal` is woken. Never rejects.
    */
   waitForAny(targets: readonly WaitTarget[], timeoutMs: number, signal?: WakeSignal): Promise<void> {
-    for (const t of targets) if (t.log.highWatermark > t.offset) return Promise.resolve();
+    for (const t of targets) if (isReady(t)) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const subscribed: { set: Set<() => void> }[] = [];
       let timer: ReturnType<Clock['setTimeout']> | null = null;
@@ -53,7 +61,7 @@ export class AppendNotifier {
         resolve();
         return;
       }
-      for (const t of targets) subscribed.push({ set: this.subscribe(t.log, t.offset, timeoutMs, finish) });
+      for (const t of targets) subscribed.push({ set: this.subscribe(t, timeoutMs, finish) });
       if (!finished) timer = this.clock.setTimeout(finish, timeoutMs);
     });
   }
@@ -62,14 +70,17 @@ export class AppendNotifier {
   get registrationCount(): number {
     let n = 0;
     for (const byOffset of this.registrations.values()) n += byOffset.size;
+    for (const byOffset of this.committedRegistrations.values()) n += byOffset.size;
     return n;
   }
 
-  private subscribe(log: PartitionLogApi, offset: number, timeoutMs: number, listener: () => void): Set<() => void> {
-    let byOffset = this.registrations.get(log);
+  private subscribe(target: WaitTarget, timeoutMs: number, listener: () => void): Set<() => void> {
+    const { log, offset, isolation } = target;
+    const registrations = isolation === 'read_committed' ? this.committedRegistrations : this.registrations;
+    let byOffset = registrations.get(log);
     if (byOffset === undefined) {
       byOffset = new Map();
-      this.registrations.set(log, byOffset);
+      registrations.set(log, byOffset);
     }
     let registration = byOffset.get(offset);
     if (registration === undefined) {
@@ -77,14 +88,14 @@ export class AppendNotifier {
       registration = created;
       byOffset.set(offset, created);
       const settle = (): void => {
-        const current = this.registrations.get(log);
+        const current = registrations.get(log);
         if (current?.get(offset) === created) {
           current.delete(offset);
-          if (current.size === 0) this.registrations.delete(log);
+          if (current.size === 0) registrations.delete(log);
         }
         for (const l of [...created.listeners]) l();
       };
-      log.waitForData(offset, timeoutMs).then(settle, settle);
+      (isolation === 'read_committed' ? log.waitForData(offset, timeoutMs, isolation) : log.waitForData(offset, timeoutMs)).then(settle, settle);
     }
     registration.listeners.add(listener);
     return registration.listeners;

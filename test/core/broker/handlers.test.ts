@@ -155,7 +155,9 @@ describe('core/broker/handlers (raw requests at the newest versions)', () => {
     const v0 = await c.request(API_KEYS.FindCoordinator, 0, { key: 'g1' });
     expect(v0).toMatchObject({ errorCode: E.NONE, nodeId: 0, host: '127.0.0.1', port: tb.port });
     const txn = await c.request(API_KEYS.FindCoordinator, 3, { key: 'tx', keyType: 1 });
-    expect(txn.errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE);
+    expect(txn).toMatchObject({ errorCode: E.NONE, nodeId: 0, host: '127.0.0.1', port: tb.port });
+    const share = await c.request(API_KEYS.FindCoordinator, 3, { key: 'sg', keyType: 2 });
+    expect(share.errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE);
   });
 
   it('a group round trip at the newest versions: JoinGroup v7, SyncGroup v5, Heartbeat v4, OffsetCommit v8, OffsetFetch v8 (two groups), DescribeGroups v5, ListGroups v4, LeaveGroup v4, DeleteGroups v2', async () => {
@@ -375,13 +377,14 @@ describe('core/broker/handlers (raw requests at the newest versions)', () => {
     ]);
   });
 
-  it('InitProducerId v4 hands out distinct producer ids with epoch 0 and refuses transactional ids', async () => {
+  it('InitProducerId v4 hands out distinct producer ids with epoch 0; a transactional id gets its own', async () => {
     const first = await c.request(API_KEYS.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 });
     const second = await c.request(API_KEYS.InitProducerId, 0, { transactionalId: null, transactionTimeoutMs: 1000 });
     expect(first).toMatchObject({ errorCode: E.NONE, producerEpoch: 0 });
     expect(second).toMatchObject({ errorCode: E.NONE, producerEpoch: 0 });
     expect(second.producerId).not.toBe(first.producerId);
     const txn = await c.request(API_KEYS.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 });
-    expect(txn.errorCode).not.toBe(E.NONE);
+    expect(txn.errorCode).toBe(E.NONE);
+    expect([first.producerId, second.producerId]).not.toContain(txn.producerId);
   });
 });

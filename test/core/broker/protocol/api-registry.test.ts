@@ -50,6 +50,9 @@ describe('core/broker/protocol/api-registry', () => {
     expect(served('DescribeConfigs')).toEqual([0, 4]);
     expect(served('AlterConfigs')).toEqual([0, 2]);
     expect(served('InitProducerId')).toEqual([0, 4]);
+    for (const name of ['AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit'] as const) {
+      expect(served(name)).toEqual([0, 3]);
+    }
     expect(isServedVersion(API_KEYS.Produce, 2)).toBe(false);
     expect(isServedVersion(API_KEYS.Produce, 3)).toBe(true);
     expect(isServedVersion(999, 0)).toBe(false);

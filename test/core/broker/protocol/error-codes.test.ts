@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { KAFKA_ERROR_CODES, kafkaErrorCodeOf, kafkaErrorName } from '../../../../core/broker/protocol/error-codes.ts';
+import { KAFKA_ERROR_CODES, kafkaErrorCodeOf, kafkaErrorName, kafkaTxnErrorCodeOf } from '../../../../core/broker/protocol/error-codes.ts';
 import { InvalidRequestError, ProtocolError, UnsupportedVersionError } from '../../../../core/errors/broker-errors.ts';
 import {
   GroupIdNotFoundError,
@@ -24,6 +24,13 @@ import {
   UnknownTopicOrPartitionError,
   UnsupportedCompressionError,
 } from '../../../../core/errors/log-errors.ts';
+import {
+  ConcurrentTransactionsError,
+  InvalidProducerIdMappingError,
+  InvalidTransactionTimeoutError,
+  InvalidTxnStateError,
+  ProducerFencedError,
+} from '../../../../core/errors/transaction-errors.ts';
 import { TributaryError } from '../../../../core/errors/tributary-error.ts';
 
 const require = createRequire(import.meta.url);
@@ -73,6 +80,17 @@ describe('core/broker/protocol/error-codes', () => {
       [Object.assign(new Error('explicit'), { kafkaCode: 16 }), 16],
     ];
     for (const [error, code] of cases) expect(kafkaErrorCodeOf(error), String(error)).toBe(code);
+  });
+
+  it('maps the transaction errors; PRODUCER_FENCED is INVALID_PRODUCER_EPOCH for versions that predate it', () => {
+    expect(kafkaErrorCodeOf(new ProducerFencedError('newer epoch'))).toBe(90);
+    expect(kafkaErrorCodeOf(new InvalidProducerIdMappingError('unknown id'))).toBe(49);
+    expect(kafkaErrorCodeOf(new InvalidTxnStateError('empty'))).toBe(48);
+    expect(kafkaErrorCodeOf(new ConcurrentTransactionsError('completing'))).toBe(51);
+    expect(kafkaErrorCodeOf(new InvalidTransactionTimeoutError('too long'))).toBe(50);
+    expect(kafkaTxnErrorCodeOf(new ProducerFencedError('x'), true)).toBe(90);
+    expect(kafkaTxnErrorCodeOf(new ProducerFencedError('x'), false)).toBe(47);
+    expect(kafkaTxnErrorCodeOf(new InvalidTxnStateError('x'), false)).toBe(48);
   });
 
   it('names codes', () => {
