@@ -138,6 +138,8 @@ export class KafkajsConsumer implements Consumer {
       maxBytes: options.maxBytes ?? 10_485_760,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? Math.min(5000, heartbeatInterval),
       allowAutoTopicCreation: options.allowAutoTopicCreation ?? true,
+      // kafkajs's isolation switch, passed through (default false: read_committed).
+      readUncommitted: options.readUncommitted ?? false,
     };
     try {
       this.inner = ctx.kafka.consumer(config);

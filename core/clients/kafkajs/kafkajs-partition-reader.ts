@@ -6,7 +6,10 @@
  * The reader owns a kafkajs consumer that never runs: it is only the way to obtain a connected kafkajs
  * cluster of its own (kafkajs hands it to partition assigners), so restore fetches do not queue behind
  * the group consumer's long polls on a shared connection. Reads are read_uncommitted up to the high
- * watermark; transaction control records are left out.
+ * watermark by default; with `isolationLevel: 'read_committed'` they stop at the last stable offset and
+ * leave out the records of aborted transactions (from the aborted-transaction list the broker sends with
+ * each partition). Transaction control records are always left out; every result carries the
+ * partition's last stable offset.
  */
 import type { Cluster, Kafka, PartitionAssigner } from 'kafkajs';
 import type { FetchedPartition, FetchOptions, FetchRequest } from '../embedded/embedded-log.ts';
@@ -18,6 +21,9 @@ import { toTributaryError, translated } from './kafka-client-error.ts';
 import type { TributaryError } from '../../errors/tributary-error.ts';
 
 const READ_UNCOMMITTED = 0;
+const READ_COMMITTED = 1;
+/** Key of an abort marker's control record: version 0, type 0 (ABORT). */
+const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0]);
 
 interface RawMessage {
   offset: string;
@@ -26,6 +32,12 @@ interface RawMessage {
   value: Buffer | null;
   headers?: IHeaders;
   isControlRecord?: boolean;
+  batchContext?: { producerId?: string; inTransaction?: boolean };
+}
+
+interface RawAbortedTransaction {
+  producerId: string;
+  firstOffset: string;
 }
 
 interface RawPartition {
@@ -33,6 +45,8 @@ interface RawPartition {
   highWatermark: string;
   lastStartOffset?: string;
   logStartOffset?: string;
+  lastStableOffset?: string;
+  abortedTransactions?: RawAbortedTransaction[] | null;
   messages: RawMessage[];
 }
 
@@ -116,7 +130,7 @@ export class KafkajsPartitionReader {
       const broker = await cluster.findBroker({ nodeId });
       const response = (await broker.fetch({
         replicaId: -1,
-        isolationLevel: READ_UNCOMMITTED,
+        isolationLevel: options.isolationLevel === 'read_committed' ? READ_COMMITTED : READ_UNCOMMITTED,
         maxWaitTime: options.maxWaitMs,
         minBytes: options.minBytes ?? 1,
         maxBytes: r.maxBytes,
@@ -167,18 +181,32 @@ function toFetched(r: FetchRequest, raw: RawPartition): FetchedPartition {
   const records: DecodedRecord[] = [];
   let nextOffset = r.offset;
   const where = `${r.topic}-${r.partition}`;
+  // Aborted transactions in first-offset order; a producer is skipped from its first offset to its abort marker.
+  const pending = (raw.abortedTransactions ?? []).map((t) => ({ producerId: t.producerId, firstOffset: Number(t.firstOffset) }));
+  pending.sort((a, b) => a.firstOffset - b.firstOffset);
+  let next = 0;
+  const aborting = new Set<string>();
   for (const m of raw.messages) {
     const offset = Number(m.offset);
+    while (next < pending.length && pending[next]!.firstOffset <= offset) aborting.add(pending[next++]!.producerId);
+    const producerId = m.batchContext?.producerId;
+    if (m.isControlRecord === true) {
+      if (producerId !== undefined && m.key !== null && ABORT_MARKER_KEY.equals(m.key)) aborting.delete(producerId);
+    }
     if (offset < r.offset) continue;
     nextOffset = offset + 1;
     if (m.isControlRecord === true) continue;
+    if (aborting.size > 0 && m.batchContext?.inTransaction === true && producerId !== undefined && aborting.has(producerId)) continue;
     records.push({ offset, timestamp: Number(m.timestamp), key: m.key, value: m.value, headers: [...toRecordHeaders(m.headers, where)] });
   }
   const logStart = raw.lastStartOffset ?? raw.logStartOffset ?? '0';
+  const highWatermark = Number(raw.highWatermark);
+  const stable = raw.lastStableOffset === undefined ? -1 : Number(raw.lastStableOffset);
   return {
     topic: r.topic,
     partition: r.partition,
-    highWatermark: Number(raw.highWatermark),
+    highWatermark,
+    lastStableOffset: stable >= 0 ? stable : highWatermark,
     logStartOffset: Math.max(0, Number(logStart)),
     records,
     nextOffset,
@@ -186,5 +214,5 @@ function toFetched(r: FetchRequest, raw: RawPartition): FetchedPartition {
 }
 
 function failed(r: FetchRequest, error: TributaryError, highWatermark: number, logStartOffset: number): FetchedPartition {
-  return { topic: r.topic, partition: r.partition, highWatermark, logStartOffset, records: [], nextOffset: r.offset, error };
+  return { topic: r.topic, partition: r.partition, highWatermark, lastStableOffset: highWatermark, logStartOffset, records: [], nextOffset: r.offset, error };
 }
