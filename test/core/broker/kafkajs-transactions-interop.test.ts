@@ -97,6 +97,16 @@ describe('core/broker interop: transactions (kafkajs, kcat)', () => {
     expect(uncommitted.stdout.trim().split('\n')).toEqual(['a1', 'a2', 'b1', 'b2', 'c1']);
   });
 
+  it('kcat (librdkafka) transactional producer: FindCoordinator(1), InitProducerId, AddPartitionsToTxn, EndTxn; kafkajs reads it committed', async () => {
+    const produced = await kcat(tb.bootstrap, ['-P', '-t', 'tx', '-X', 'transactional.id=kcat-txn'], 'k1\nk2\nk3\n');
+    expect(produced.code, produced.stderr).toBe(0);
+    expect(produced.stderr).toContain('Transaction successfully committed');
+    expect(await consume('tx', false, 3)).toEqual(['k1', 'k2', 'k3']);
+    const batches = await kcat(tb.bootstrap, ['-C', '-t', 'tx', '-o', 'beginning', '-e', '-q', '-f', '%o %s\n', '-X', 'isolation.level=read_committed']);
+    // Offset 3 is the commit marker, which librdkafka does not deliver.
+    expect(batches.stdout.trim().split('\n')).toEqual(['0 k1', '1 k2', '2 k3']);
+  });
+
   it('kafkajs: sendOffsets commits the group offsets only when the transaction commits', async () => {
     const admin = kafka.admin();
     toDisconnect.push(admin);

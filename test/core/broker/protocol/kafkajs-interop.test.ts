@@ -139,6 +139,38 @@ const cases: RequestCase[] = [
     ours: { transactionalId: null, transactionTimeoutMs: 30000 },
   },
   { api: 'apiVersions', version: 2, spec: S.ApiVersions.request, kafkajs: undefined, ours: {} },
+  {
+    api: 'initProducerId', version: 1, spec: S.InitProducerId.request,
+    kafkajs: { transactionalId: 'app-0', transactionTimeout: 60000 },
+    ours: { transactionalId: 'app-0', transactionTimeoutMs: 60000 },
+  },
+  {
+    api: 'findCoordinator', version: 2, spec: S.FindCoordinator.request,
+    kafkajs: { coordinatorKey: 'app-0', coordinatorType: 1 },
+    ours: { key: 'app-0', keyType: 1 },
+  },
+  ...[0, 1].flatMap((version): RequestCase[] => [
+    {
+      api: 'addPartitionsToTxn', version, spec: S.AddPartitionsToTxn.request,
+      kafkajs: { transactionalId: 'app-0', producerId: '7', producerEpoch: 2, topics: [{ topic: 'out', partitions: [0, 3] }, { topic: 'cl', partitions: [1] }] },
+      ours: { v3AndBelowTransactionalId: 'app-0', v3AndBelowProducerId: 7, v3AndBelowProducerEpoch: 2, v3AndBelowTopics: [{ name: 'out', partitions: [0, 3] }, { name: 'cl', partitions: [1] }] },
+    },
+    {
+      api: 'addOffsetsToTxn', version, spec: S.AddOffsetsToTxn.request,
+      kafkajs: { transactionalId: 'app-0', producerId: '7', producerEpoch: 2, groupId: 'app' },
+      ours: { transactionalId: 'app-0', producerId: 7, producerEpoch: 2, groupId: 'app' },
+    },
+    {
+      api: 'endTxn', version, spec: S.EndTxn.request,
+      kafkajs: { transactionalId: 'app-0', producerId: '7', producerEpoch: 2, transactionResult: true },
+      ours: { transactionalId: 'app-0', producerId: 7, producerEpoch: 2, committed: true },
+    },
+    {
+      api: 'txnOffsetCommit', version, spec: S.TxnOffsetCommit.request,
+      kafkajs: { transactionalId: 'app-0', groupId: 'app', producerId: '7', producerEpoch: 2, topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '42', metadata: null }, { partition: 1, offset: '5', metadata: 'm' }] }] },
+      ours: { transactionalId: 'app-0', groupId: 'app', producerId: 7, producerEpoch: 2, topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: 42, committedMetadata: null }, { partitionIndex: 1, committedOffset: 5, committedMetadata: 'm' }] }] },
+    },
+  ]),
 ];
 
 describe('core/broker/protocol against kafkajs', () => {
@@ -224,6 +256,30 @@ describe('core/broker/protocol against kafkajs', () => {
     expect(partition.messages).toHaveLength(1);
     expect(partition.messages[0].offset).toBe('41');
     expect(partition.messages[0].value.toString()).toBe('hello');
+  });
+
+  it('transaction API responses (v1) are read by kafkajs, errors included', async () => {
+    const added = await kafkajsResponse('addPartitionsToTxn', 1).decode(encodeMessage(S.AddPartitionsToTxn.response, 1, {
+      throttleTimeMs: 0, resultsByTopicV3AndBelow: [{ name: 'out', resultsByPartition: [{ partitionIndex: 3, partitionErrorCode: 0 }] }],
+    }));
+    expect(added.errors).toEqual([{ topic: 'out', partitionErrors: [{ partition: 3, errorCode: 0 }] }]);
+    const fenced = encodeMessage(S.AddPartitionsToTxn.response, 1, {
+      throttleTimeMs: 0, resultsByTopicV3AndBelow: [{ name: 'out', resultsByPartition: [{ partitionIndex: 3, partitionErrorCode: 47 }] }],
+    });
+    const response = kafkajsResponse('addPartitionsToTxn', 1) as unknown as { decode: (b: Buffer) => Promise<unknown>; parse: (d: unknown) => Promise<unknown> };
+    await expect(response.parse(await response.decode(fenced))).rejects.toMatchObject({ type: 'INVALID_PRODUCER_EPOCH' });
+    for (const api of ['addOffsetsToTxn', 'endTxn'] as const) {
+      const spec = api === 'endTxn' ? S.EndTxn.response : S.AddOffsetsToTxn.response;
+      expect(await kafkajsResponse(api, 1).decode(encodeMessage(spec, 1, { throttleTimeMs: 0, errorCode: 51 }))).toMatchObject({ errorCode: 51 });
+    }
+    const offsets = await kafkajsResponse('txnOffsetCommit', 1).decode(encodeMessage(S.TxnOffsetCommit.response, 1, {
+      throttleTimeMs: 0, topics: [{ name: 'in', partitions: [{ partitionIndex: 0, errorCode: 0 }] }],
+    }));
+    expect(offsets.topics).toEqual([{ topic: 'in', partitions: [{ partition: 0, errorCode: 0 }] }]);
+    const init = await kafkajsResponse('initProducerId', 1).decode(encodeMessage(S.InitProducerId.response, 1, {
+      throttleTimeMs: 0, errorCode: 0, producerId: 7, producerEpoch: 3,
+    }));
+    expect(init).toMatchObject({ errorCode: 0, producerId: '7', producerEpoch: 3 });
   });
 
   it('produce v3, joinGroup v2 and apiVersions v2 responses are read by kafkajs', async () => {
