@@ -1,7 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppendNotifier } from '../../../../core/clients/embedded/append-notifier.ts';
 import { WakeSignal } from '../../../../core/clients/embedded/wake-signal.ts';
 import type { PartitionLogApi } from '../../../../core/log/log-contracts.ts';
+import { PartitionLog } from '../../../../core/log/partition-log.ts';
+import { encodeRecordBatch } from '../../../../core/log/record-batch.ts';
+import { DEFAULT_TOPIC_CONFIG } from '../../../../core/log/topic-config.ts';
 import { ManualClock } from '../../../../core/time/clock.ts';
 
 /** A partition log reduced to what the notifier uses: the high watermark and waitForData. */
@@ -98,5 +104,33 @@ describe('core/clients/embedded/append-notifier', () => {
     await waiting;
     signal.wake();
     await notifier.waitForAny([{ log, offset: 0 }], 10_000, signal);
+  });
+
+  it('read_committed targets wait for the last stable offset: appends inside an open transaction do not wake them, its marker does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'append-notifier-'));
+    const clock = new ManualClock(0);
+    const log = await PartitionLog.open({ dir, topic: 't', partition: 0, config: DEFAULT_TOPIC_CONFIG, clock, flushPolicy: { mode: 'os' } });
+    try {
+      const notifier = new AppendNotifier(clock);
+      await log.append(encodeRecordBatch([{ key: null, value: Buffer.from('a'), timestamp: 0 }], { producerId: 1, producerEpoch: 0, baseSequence: 0, isTransactional: true }));
+      expect(log.highWatermark).toBe(1);
+      expect(log.lastStableOffset).toBe(0);
+      // Uncommitted readers have data at once; committed ones wait.
+      await notifier.waitForAny([{ log, offset: 0 }], 10_000);
+      let woke = false;
+      const waiting = notifier.waitForAny([{ log, offset: 0, isolation: 'read_committed' }], 10_000).then(() => (woke = true));
+      await log.append(encodeRecordBatch([{ key: null, value: Buffer.from('b'), timestamp: 0 }], { producerId: 1, producerEpoch: 0, baseSequence: 1, isTransactional: true }));
+      await tick();
+      expect(woke).toBe(false);
+      expect(notifier.registrationCount).toBe(1);
+      await log.appendTxnMarker(1, 0, true, 0);
+      await waiting;
+      expect(woke).toBe(true);
+      expect(log.lastStableOffset).toBe(3);
+      expect(notifier.registrationCount).toBe(0);
+    } finally {
+      await log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
