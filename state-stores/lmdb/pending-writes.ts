@@ -10,8 +10,11 @@
  * Superseded records stay in the arena until it fills up; it is then compacted (when at least half is
  * garbage) or doubled. Buffers handed out ({@link PendingWrites.get}, {@link PendingWrites.range}) are
  * copies, so a caller may keep them without pinning an arena. Ranges sort the keys once (until a key
- * is added or removed) and return each key's value as it is when the iterator reaches it; keys added
- * during an iteration are not seen by it.
+ * is removed or the arena is compacted) and return each key's value as it is when the iterator reaches
+ * it; keys added during an iteration are not seen by it. Keys added after the sort go into a small
+ * sorted run ({@link PendingWrites} `recent`, merged into the sorted keys once it holds about the square
+ * root of them), so a range between writes of new keys (a window store's puts and fetches) costs a
+ * binary search, not a sort of every pending key.
  */
 import { compareBytes } from '../bytes.ts';
 import { hashBytes } from '../bytes-hash-table.ts';
@@ -19,6 +22,9 @@ import { hashBytes } from '../bytes-hash-table.ts';
 const HEADER = 8;
 const INITIAL_ARENA = 64 * 1024;
 const INITIAL_SLOTS = 64;
+const NO_RECORDS = new Int32Array(0);
+/** The smallest bound of the run of recently added keys before it is merged into the sorted keys. */
+const MIN_RECENT = 32;
 
 function readInt32LE(a: Buffer, at: number): number {
   return a[at]! | (a[at + 1]! << 8) | (a[at + 2]! << 16) | (a[at + 3]! << 24);
@@ -62,6 +68,42 @@ function compareRecordKey(a: Buffer, rec: number, key: Buffer): number {
   return rl - key.length;
 }
 
+/** The first index of `sorted[0, length)` (record offsets in key order) whose key is >= `key`. */
+function lowerBound(a: Buffer, sorted: Int32Array, length: number, key: Buffer): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareRecordKey(a, sorted[mid]!, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index of `sorted` whose key is > `key`. */
+function upperBound(a: Buffer, sorted: Int32Array, length: number, key: Buffer): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareRecordKey(a, sorted[mid]!, key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index of `sorted` whose key is > the key of record `rec`. */
+function upperBoundRecord(a: Buffer, sorted: Int32Array, length: number, rec: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareRecordKeys(a, sorted[mid]!, rec) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Receives pending writes in key order: views into the arena, valid only during the call. */
 export type PendingWriteVisitor = (key: Buffer, value: Buffer | null) => void;
 
@@ -73,8 +115,16 @@ export class PendingWrites {
   private offs = new Int32Array(INITIAL_SLOTS);
   private hashes = new Int32Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
-  /** Offsets of records of every key in key order; null after a key was added or removed. */
+  /** Offsets of records of the keys sorted so far, in key order; null after a key was removed. */
   private sorted: Int32Array | null = null;
+  /**
+   * Offsets of records of keys added since {@link sorted} was built, in key order: the first
+   * `recentCount` slots (grown in place, copied instead while a range iterates over it).
+   */
+  private recent: Int32Array = NO_RECORDS;
+  private recentCount = 0;
+  /** Range iterators running (they read `sorted` and `recent` as they were when they started). */
+  private iterating = 0;
   /** Whether {@link sorted} holds the latest record of each key (no key was updated since the sort). */
   private sortedLatest = false;
   /** Number of keys with a pending write. */
@@ -114,7 +164,7 @@ export class PendingWrites {
     const slot = -1 - i;
     this.offs[slot] = rec + 1;
     this.hashes[slot] = h;
-    this.sorted = null;
+    if (this.sorted !== null) this.addRecent(rec);
     if (++this.size * 4 > (this.mask + 1) * 3) this.resizeIndex((this.mask + 1) * 2);
   }
 
@@ -139,6 +189,8 @@ export class PendingWrites {
     offs[i] = 0;
     this.size--;
     this.sorted = null;
+    this.recent = NO_RECORDS;
+    this.recentCount = 0;
     return true;
   }
 
@@ -151,12 +203,14 @@ export class PendingWrites {
     this.hashes = new Int32Array(INITIAL_SLOTS);
     this.mask = INITIAL_SLOTS - 1;
     this.sorted = null;
+    this.recent = NO_RECORDS;
+    this.recentCount = 0;
     this.size = 0;
   }
 
   /** Calls `visit` with every pending write in key order (views, valid during the call only). */
   forEachSorted(visit: PendingWriteVisitor): void {
-    if (!this.sortedLatest) this.sorted = null;
+    if (!this.sortedLatest || this.recentCount > 0) this.sorted = null;
     const sorted = this.sortedRecords();
     const a = this.arena;
     for (let n = 0; n < sorted.length; n++) {
@@ -173,20 +227,74 @@ export class PendingWrites {
     if (this.size === 0) return;
     if (from !== null && to !== null && compareBytes(from, to) > 0) return;
     const sorted = this.sortedRecords();
+    const recent = this.recent;
+    const recentCount = this.recentCount;
     const a = this.arena;
-    const step = reverse ? -1 : 1;
-    let n = reverse ? (to === null ? sorted.length - 1 : this.upperBound(a, sorted, to) - 1) : from === null ? 0 : this.lowerBound(a, sorted, from);
-    for (; n >= 0 && n < sorted.length; n += step) {
-      const rec = sorted[n]!;
-      if (!reverse && to !== null && compareRecordKey(a, rec, to) > 0) return;
-      if (reverse && from !== null && compareRecordKey(a, rec, from) < 0) return;
-      const klen = readInt32LE(a, rec);
-      const key = Buffer.allocUnsafe(klen);
-      a.copy(key, 0, rec + HEADER, rec + HEADER + klen);
-      // The key's latest write (it may have been updated or removed since the sort).
-      const i = this.find(key, hashBytes(key));
-      if (i < 0) continue;
-      yield [key, this.valueCopy(this.offs[i]! - 1)];
+    // Two sorted runs without common keys (the sorted keys and the recently added ones), merged.
+    let n: number;
+    let m: number;
+    if (reverse) {
+      n = (to === null ? sorted.length : upperBound(a, sorted, sorted.length, to)) - 1;
+      m = (to === null ? recentCount : upperBound(a, recent, recentCount, to)) - 1;
+    } else {
+      n = from === null ? 0 : lowerBound(a, sorted, sorted.length, from);
+      m = from === null ? 0 : lowerBound(a, recent, recentCount, from);
+    }
+    this.iterating++;
+    try {
+      for (;;) {
+        let rec: number;
+        if (reverse) {
+          if (n < 0 && m < 0) return;
+          if (m < 0 || (n >= 0 && compareRecordKeys(a, sorted[n]!, recent[m]!) > 0)) rec = sorted[n--]!;
+          else rec = recent[m--]!;
+          if (from !== null && compareRecordKey(a, rec, from) < 0) return;
+        } else {
+          if (n >= sorted.length && m >= recentCount) return;
+          if (m >= recentCount || (n < sorted.length && compareRecordKeys(a, sorted[n]!, recent[m]!) < 0)) rec = sorted[n++]!;
+          else rec = recent[m++]!;
+          if (to !== null && compareRecordKey(a, rec, to) > 0) return;
+        }
+        const klen = readInt32LE(a, rec);
+        const key = Buffer.allocUnsafe(klen);
+        a.copy(key, 0, rec + HEADER, rec + HEADER + klen);
+        // The key's latest write (it may have been updated or removed since the sort).
+        const i = this.find(key, hashBytes(key));
+        if (i < 0) continue;
+        yield [key, this.valueCopy(this.offs[i]! - 1)];
+      }
+    } finally {
+      this.iterating--;
+    }
+  }
+
+  /** Adds a new key's record to the recent run; merges a long run into the sorted keys. */
+  private addRecent(rec: number): void {
+    const a = this.arena;
+    const count = this.recentCount;
+    let recent = this.recent;
+    const at = upperBoundRecord(a, recent, count, rec);
+    if (this.iterating > 0 || count === recent.length) {
+      // A new array: running iterators keep theirs.
+      const next = new Int32Array(count < MIN_RECENT ? MIN_RECENT : count * 2);
+      next.set(recent.subarray(0, at), 0);
+      next.set(recent.subarray(at, count), at + 1);
+      recent = this.recent = next;
+    } else recent.copyWithin(at + 1, at, count);
+    recent[at] = rec;
+    const total = (this.recentCount = count + 1);
+    const sorted = this.sorted!;
+    if (total > MIN_RECENT && total * total > sorted.length) {
+      const merged = new Int32Array(sorted.length + total);
+      let i = 0;
+      let j = 0;
+      let k = 0;
+      while (i < sorted.length && j < total) merged[k++] = compareRecordKeys(a, sorted[i]!, recent[j]!) < 0 ? sorted[i++]! : recent[j++]!;
+      while (i < sorted.length) merged[k++] = sorted[i++]!;
+      while (j < total) merged[k++] = recent[j++]!;
+      this.sorted = merged;
+      if (this.iterating > 0) this.recent = NO_RECORDS;
+      this.recentCount = 0;
     }
   }
 
@@ -222,30 +330,10 @@ export class PendingWrites {
     const a = this.arena;
     out.sort((x, y) => compareRecordKeys(a, x, y));
     this.sorted = out;
+    this.recent = NO_RECORDS;
+    this.recentCount = 0;
     this.sortedLatest = true;
     return out;
-  }
-
-  private lowerBound(a: Buffer, sorted: Int32Array, key: Buffer): number {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareRecordKey(a, sorted[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private upperBound(a: Buffer, sorted: Int32Array, key: Buffer): number {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareRecordKey(a, sorted[mid]!, key) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   /** Room for `need` more bytes: compacts when at least half the arena is garbage, else grows it. */
@@ -271,6 +359,8 @@ export class PendingWrites {
     this.used = used;
     this.garbage = 0;
     this.sorted = null;
+    this.recent = NO_RECORDS;
+    this.recentCount = 0;
   }
 
   private resizeIndex(capacity: number): void {

@@ -100,6 +100,48 @@ describe('state-stores/lmdb/pending-writes', () => {
     ]);
   });
 
+  it('ranges between writes of new keys merge the recently added keys with the sorted ones (window store puts and fetches)', () => {
+    const p = new PendingWrites();
+    const model = new Map<string, string>();
+    const r = rng(7);
+    const keys = (from: string | null, to: string | null, reverse: boolean) => {
+      const ks = [...model.keys()].filter((k) => (from === null || k >= from) && (to === null || k <= to)).sort(cmp);
+      return reverse ? ks.reverse() : ks;
+    };
+    for (let i = 0; i < 3_000; i++) {
+      const k = `k${Math.floor(r() * 400)}-${String(i).padStart(5, '0')}`; // mostly new keys, like sequence-numbered window keys
+      p.put(b(k), b(`v${i}`));
+      model.set(k, `v${i}`);
+      if (i % 97 === 0 && model.size > 0) {
+        const victim = [...model.keys()][Math.floor(r() * model.size)]!;
+        p.delete(b(victim));
+        model.delete(victim);
+      }
+      const from = r() < 0.2 ? null : `k${Math.floor(r() * 400)}`;
+      const to = r() < 0.2 ? null : `k${Math.floor(r() * 400)}~`;
+      const reverse = r() < 0.3;
+      const got = [...p.range(from === null ? null : b(from), to === null ? null : b(to), reverse)].map(([k, v]) => `${s(k)}=${s(v)}`);
+      expect(got, `range ${from}..${to}${reverse ? ' reverse' : ''} after ${i + 1} writes`).toEqual(keys(from, to, reverse).map((k) => `${k}=${model.get(k)}`));
+    }
+    const seen: string[] = [];
+    p.forEachSorted((k, v) => seen.push(`${s(k)}=${s(v)}`));
+    expect(seen).toEqual(keys(null, null, false).map((k) => `${k}=${model.get(k)}`));
+  });
+
+  it('a range iterator keeps its order while new keys are added during the iteration', () => {
+    const p = new PendingWrites();
+    for (const k of ['b', 'd', 'f']) p.put(b(k), b(k));
+    expect([...p.range(null, null)].length).toBe(3); // sorted
+    p.put(b('c'), b('c')); // recent run
+    const it = p.range(null, null);
+    const got = [s(it.next().value![0])];
+    p.put(b('a'), b('a'));
+    p.put(b('e'), b('e'));
+    for (let n = it.next(); !n.done; n = it.next()) got.push(s(n.value[0]));
+    expect(got).toEqual(['b', 'c', 'd', 'f']);
+    expect([...p.range(null, null)].map(([k]) => s(k))).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
   it('matches a reference model under random puts, deletions, deletes, ranges and clears', () => {
     const p = new PendingWrites();
     const model = new Map<string, string | null>();
