@@ -37,6 +37,10 @@ export class PartitionTransactions {
   private completing: CompletedTxn[] = [];
   /** Aborted transactions in marker (= last offset) order. */
   private aborted: AbortedTxn[] = [];
+  /** The largest last - first offset of an aborted transaction: bounds the scan of {@link abortedBetween}. */
+  private maxAbortedSpan = 0;
+  /** Cached {@link firstUnstableOffset}; -2 when it must be recomputed. */
+  private firstUnstable = -1;
 
   /** Number of ongoing transactions. */
   get ongoingCount(): number {
@@ -50,7 +54,9 @@ export class PartitionTransactions {
 
   /** Opens a transaction of `producerId` at `firstOffset` unless one is already ongoing. */
   begin(producerId: number, firstOffset: number): void {
-    if (!this.ongoing.has(producerId)) this.ongoing.set(producerId, firstOffset);
+    if (this.ongoing.has(producerId)) return;
+    this.ongoing.set(producerId, firstOffset);
+    if (this.firstUnstable === -1 || (this.firstUnstable >= 0 && firstOffset < this.firstUnstable)) this.firstUnstable = firstOffset;
   }
 
   /**
@@ -62,7 +68,13 @@ export class PartitionTransactions {
     if (first === undefined) return;
     this.ongoing.delete(producerId);
     this.completing.push({ firstOffset: first, markerOffset });
-    if (!commit) this.aborted.push({ producerId, firstOffset: first, lastOffset: markerOffset });
+    if (!commit) this.addAborted({ producerId, firstOffset: first, lastOffset: markerOffset });
+    this.firstUnstable = -2;
+  }
+
+  private addAborted(t: AbortedTxn): void {
+    this.aborted.push(t);
+    if (t.lastOffset - t.firstOffset > this.maxAbortedSpan) this.maxAbortedSpan = t.lastOffset - t.firstOffset;
   }
 
   /** Forgets completed transactions whose marker is below `highWatermark` (they are stable now). */
@@ -71,20 +83,26 @@ export class PartitionTransactions {
     if (c.length === 0) return;
     let n = 0;
     while (n < c.length && c[n]!.markerOffset < highWatermark) n++;
+    if (n > 0) this.firstUnstable = -2;
     if (n === c.length) this.completing = [];
     else if (n > 0) this.completing = c.slice(n);
     else {
       // markers can reach the high watermark out of first-offset order only together; a linear filter is rare
       const kept = c.filter((t) => t.markerOffset >= highWatermark);
-      if (kept.length !== c.length) this.completing = kept;
+      if (kept.length !== c.length) {
+        this.completing = kept;
+        this.firstUnstable = -2;
+      }
     }
   }
 
   /** The first offset of the earliest unstable transaction (ongoing, or ended above the high watermark), or -1. */
   firstUnstableOffset(): number {
+    if (this.firstUnstable !== -2) return this.firstUnstable;
     let min = -1;
     for (const first of this.ongoing.values()) if (min < 0 || first < min) min = first;
     for (const t of this.completing) if (min < 0 || t.firstOffset < min) min = t.firstOffset;
+    this.firstUnstable = min;
     return min;
   }
 
@@ -101,8 +119,11 @@ export class PartitionTransactions {
       else hi = mid;
     }
     const out: { producerId: number; firstOffset: number }[] = [];
+    // entries are in last-offset order; past last >= upTo + max span every first offset is >= upTo
+    const stop = upToOffset + this.maxAbortedSpan;
     for (let i = lo; i < a.length; i++) {
       const t = a[i]!;
+      if (t.lastOffset >= stop) break;
       if (t.firstOffset < upToOffset) out.push({ producerId: t.producerId, firstOffset: t.firstOffset });
     }
     if (out.length > 1) out.sort((x, y) => x.firstOffset - y.firstOffset);
@@ -127,6 +148,8 @@ export class PartitionTransactions {
     this.ongoing.clear();
     this.completing = [];
     this.aborted = [];
+    this.maxAbortedSpan = 0;
+    this.firstUnstable = -1;
   }
 
   /** Bytes {@link encodeInto} writes. */
@@ -167,11 +190,12 @@ export class PartitionTransactions {
       this.ongoing.set(readInt64(buf, pos), readInt64(buf, pos + 8));
       pos += 16;
     }
+    this.firstUnstable = -2;
     const aborted = buf.readUInt32BE(pos);
     pos += 4;
     if (pos + aborted * 24 > buf.length) return -1;
     for (let i = 0; i < aborted; i++) {
-      this.aborted.push({ producerId: readInt64(buf, pos), firstOffset: readInt64(buf, pos + 8), lastOffset: readInt64(buf, pos + 16) });
+      this.addAborted({ producerId: readInt64(buf, pos), firstOffset: readInt64(buf, pos + 8), lastOffset: readInt64(buf, pos + 16) });
       pos += 24;
     }
     return pos;

@@ -23,6 +23,7 @@ import type { MaintenanceLogger } from './log-maintenance.ts';
 import { ClosedError, IllegalStateError, InvalidArgumentError, UnknownTopicOrPartitionError } from '../errors/log-errors.ts';
 import { ConcurrentTransactionsError, InvalidTransactionTimeoutError, InvalidTxnStateError } from '../errors/transaction-errors.ts';
 import { TransactionStateLog } from './transaction-state-log.ts';
+import { MAX_OFFSET_METADATA_BYTES } from './offset-store.ts';
 import { writeTxnMarkers } from './transaction-markers.ts';
 import { checkProducer, concurrentError, ongoingOrStartable, validateId } from './transaction-checks.ts';
 import {
@@ -253,8 +254,14 @@ export class TransactionCoordinator {
         );
       }
       for (const o of offsets) {
-        if (!Number.isSafeInteger(o.offset) || o.offset < 0 || !Number.isInteger(o.partition) || o.partition < 0) {
-          throw new InvalidArgumentError(`TxnOffsetCommit of "${transactionalId}": bad offset ${o.offset} for ${o.topic}-${o.partition}`);
+        // checked now: an offset the group would refuse at commit time would leave the transaction stuck
+        const tooLong = o.metadata != null && Buffer.byteLength(o.metadata, 'utf8') > MAX_OFFSET_METADATA_BYTES;
+        const badTopic = typeof o.topic !== 'string' || o.topic.length === 0 || Buffer.byteLength(o.topic, 'utf8') > 0x7fff;
+        if (badTopic || tooLong || !Number.isSafeInteger(o.offset) || o.offset < -1 || !Number.isInteger(o.partition) || o.partition < 0) {
+          throw new InvalidArgumentError(
+            `TxnOffsetCommit of "${transactionalId}" for group "${groupId}": invalid offset ${o.offset} for ${o.topic}-${o.partition}` +
+              (tooLong ? ` (metadata over ${MAX_OFFSET_METADATA_BYTES} bytes)` : ''),
+          );
         }
       }
       const next = transitionTo(meta, 'Ongoing', this.options.clock.now());

@@ -14,7 +14,7 @@ import {
   InvalidTxnStateError,
   ProducerFencedError,
 } from '../../../core/errors/transaction-errors.ts';
-import { UnknownTopicOrPartitionError } from '../../../core/errors/log-errors.ts';
+import { InvalidArgumentError, UnknownTopicOrPartitionError } from '../../../core/errors/log-errors.ts';
 import { GroupCoordinator } from '../../../core/log/group-coordinator.ts';
 import { LogManager } from '../../../core/log/log-manager.ts';
 import type { FlushPolicy } from '../../../core/log/log-contracts.ts';
@@ -120,6 +120,8 @@ describe('core/log/transaction-coordinator', () => {
     expect(e.txns.describeTransaction('app')).toMatchObject({ state: 'Ongoing', producerId, producerEpoch, timeoutMs: 60_000, startedAt: 1_000_000 });
     expect(committedValues(e.logs, 'out', 0)).toEqual([]);
     await e.txns.addOffsetsToTxn('app', producerId, producerEpoch, 'g');
+    const tooLong = [{ topic: 'in', partition: 0, offset: 3, metadata: 'x'.repeat(4097) }];
+    await expect(e.txns.txnOffsetCommit('app', 'g', producerId, producerEpoch, tooLong)).rejects.toThrow(InvalidArgumentError);
     await e.txns.txnOffsetCommit('app', 'g', producerId, producerEpoch, [{ topic: 'in', partition: 0, offset: 17, metadata: 'm' }]);
     expect(e.groups.fetchOffsets({ groupId: 'g', partitions: [{ topic: 'in', partition: 0 }] })[0]!.offset).toBe(-1);
     await e.txns.endTxn('app', producerId, producerEpoch, true);
