@@ -285,14 +285,8 @@ export class PartitionLog implements PartitionLogApi {
       this.maybeRoll(batch.length, offset + 1, now);
       this.active.append(batch, now);
       this.producers.updateMarker(producerId, producerEpoch, offset, commit);
-      this.endOffset = offset + 1;
-      const result: AppendResult = { baseOffset: offset, lastOffset: offset, logAppendTime: -1, recordCount: 1, duplicate: false };
-      const ack = this.flusher.afterWrite(this.endOffset);
-      if (ack === null) {
-        this.advanceHighWatermark(this.endOffset);
-        return Promise.resolve(result);
-      }
-      return ack.then(() => result);
+      const logAppendTime = this.currentConfig.messageTimestampType === 'LogAppendTime' ? now : -1;
+      return this.acknowledge(offset + 1, { baseOffset: offset, lastOffset: offset, logAppendTime, recordCount: 1, duplicate: false });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -471,17 +465,21 @@ export class PartitionLog implements PartitionLogApi {
         if (v[i + 6] === 1) txns.begin(v[i]!, v[i + 4]!);
       }
     }
-    this.endOffset = offset;
-    const result: AppendResult = {
+    return this.acknowledge(offset, {
       baseOffset: firstOffset,
       lastOffset: offset - 1,
       logAppendTime: stampAppendTime ? now : -1,
       recordCount: records,
       duplicate: false,
-    };
-    const ack = this.flusher.afterWrite(offset);
+    });
+  }
+
+  /** Moves the log end offset to `end` after a write and resolves with `result` as the flush policy says. */
+  private acknowledge(end: number, result: AppendResult): Promise<AppendResult> {
+    this.endOffset = end;
+    const ack = this.flusher.afterWrite(end);
     if (ack === null) {
-      this.advanceHighWatermark(offset);
+      this.advanceHighWatermark(end);
       return Promise.resolve(result);
     }
     return ack.then(() => result);
