@@ -65,20 +65,24 @@ function txnBatch(producerId: number, producerEpoch: number, seq: number, values
  */
 function committedValues(logs: LogManager, topic: string, partition: number): string[] {
   const log = logs.partition(topic, partition);
-  const { records, lastStableOffset } = log.read(0, 1 << 20, { isolation: 'read_committed' });
-  const queue = log.abortedTransactions(0, lastStableOffset);
   const abortedNow = new Set<number>();
   const out: string[] = [];
-  forEachBatch(records, (p, h) => {
-    while (queue.length > 0 && queue[0]!.firstOffset <= h.baseOffset) abortedNow.add(queue.shift()!.producerId);
-    if (h.isControl) {
-      if (controlTypeAt(records, p) === CONTROL_TYPE_ABORT) abortedNow.delete(h.producerId);
-      return;
-    }
-    if (h.isTransactional && abortedNow.has(h.producerId)) return;
-    for (const r of decodeAll(records.subarray(p, p + h.sizeInBytes))) out.push(r.value!.toString());
-  });
-  return out;
+  let offset = 0;
+  for (;;) {
+    const { records, lastStableOffset } = log.read(offset, 1 << 20, { isolation: 'read_committed' });
+    if (records.length === 0) return out;
+    const queue = log.abortedTransactions(offset, lastStableOffset);
+    forEachBatch(records, (p, h) => {
+      offset = h.lastOffset + 1;
+      while (queue.length > 0 && queue[0]!.firstOffset <= h.baseOffset) abortedNow.add(queue.shift()!.producerId);
+      if (h.isControl) {
+        if (controlTypeAt(records, p) === CONTROL_TYPE_ABORT) abortedNow.delete(h.producerId);
+        return;
+      }
+      if (h.isTransactional && abortedNow.has(h.producerId)) return;
+      for (const r of decodeAll(records.subarray(p, p + h.sizeInBytes))) out.push(r.value!.toString());
+    });
+  }
 }
 
 async function until(condition: () => boolean, ms = 10_000): Promise<void> {
@@ -290,6 +294,49 @@ describe('core/log/transaction-coordinator after SIGKILL', () => {
       child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(ids) : reject(new Error(`child exited: ${stderr}`))));
     });
   }
+
+  it('kills at arbitrary points of a transaction loop leave every transaction all-or-nothing, offsets with their data', { timeout: 60_000 }, async () => {
+    for (const killAfter of [3, 17, 40]) {
+      const run = path.join(dir, `loop-${killAfter}`);
+      const done = await new Promise<number>((resolve, reject) => {
+        const fixture = path.join(repoRoot, 'test/fixtures/txn-loop-until-killed.ts');
+        const child = spawn(process.execPath, ['--import', 'tsx', fixture, run], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+        let last = -1;
+        let stderr = '';
+        let killing = false;
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.stdout.on('data', (d: Buffer) => {
+          for (const m of d.toString().matchAll(/done (\d+)/g)) last = Math.max(last, Number(m[1]));
+          if (last >= killAfter && !killing) {
+            killing = true;
+            // a little later, wherever the loop is by then
+            setTimeout(() => child.kill('SIGKILL'), killAfter % 7);
+          }
+        });
+        child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(last) : reject(new Error(`child exited: ${stderr}`))));
+      });
+      const clock = new ManualClock(systemClock.now());
+      const e = await openEngine(run, clock);
+      try {
+        clock.advance(61_000); // an Ongoing transaction left by the kill times out
+        await until(() => ['CompleteCommit', 'CompleteAbort'].includes(e.txns.describeTransaction('loop')!.state));
+        const p0 = committedValues(e.logs, 'out', 0);
+        const p1 = committedValues(e.logs, 'out', 1);
+        expect(p1).toEqual(p0);
+        const seen = p0.map((v) => Number(v.slice(1)));
+        const lastSeen = seen.length === 0 ? -1 : seen[seen.length - 1]!;
+        // committed transactions in order, none aborted, every acknowledged commit present
+        expect(seen).toEqual(Array.from({ length: lastSeen + 1 }, (_, i) => i).filter((i) => i % 5 !== 4));
+        expect(lastSeen).toBeGreaterThanOrEqual(done % 5 === 4 ? done - 1 : done);
+        expect(lastSeen).toBeLessThanOrEqual(done + 1);
+        const offset = e.groups.fetchOffsets({ groupId: 'g', partitions: [{ topic: 'in', partition: 0 }] })[0]!.offset;
+        expect(offset).toBe(lastSeen + 1);
+        for (const p of [0, 1]) expect(e.logs.partition('out', p).lastStableOffset).toBe(e.logs.partition('out', p).highWatermark);
+      } finally {
+        await closeEngine(e);
+      }
+    }
+  });
 
   it('a coordinator killed after PrepareCommit finishes markers and offsets on start', { timeout: 30_000 }, async () => {
     const ids = await runUntil('prepare');
