@@ -97,7 +97,7 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
       if (!windowStoreKeyIs(storeKey, key)) continue;
       const start = windowStoreKeyStart(storeKey);
       if (start < timeFrom || start > timeTo || start < this.segmented.minLiveTime()) continue;
-      yield { storeKey, key: windowStoreKeyKey(storeKey), windowStart: start, value };
+      yield { storeKey, key, windowStart: start, value }; // the store key holds these key bytes
     }
   }
 
