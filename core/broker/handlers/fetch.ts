@@ -118,7 +118,8 @@ function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
       } catch (error) {
         failed = true;
         const code = kafkaErrorCodeOf(error);
-        if (code === E.UNKNOWN_SERVER_ERROR) {
+        // A long poll that wakes while the broker shuts down finds the log closed: not worth an error line.
+        if (code === E.UNKNOWN_SERVER_ERROR && (error as { code?: unknown }).code !== 'CLOSED') {
           ctx.broker.logger.error(`Fetch of ${name}-${p.partition} for ${ctx.clientAddress} failed`, { error });
         }
         // Clients reset their position from these on OFFSET_OUT_OF_RANGE (auto.offset.reset).
