@@ -32,6 +32,7 @@ const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
 const NO_ABORTED: AbortedTransaction[] = [];
 const TWO_32 = 0x1_0000_0000;
+const READ_COMMITTED_OPTIONS = { isolation: 'read_committed' } as const;
 
 interface Pass {
   readonly responses: TopicResponse[];
@@ -91,7 +92,7 @@ function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
       try {
         log = logs.partition(name, p.partition);
         const limit = Math.min(p.partitionMaxBytes, budget);
-        const read = log.read(p.fetchOffset, Math.max(1, limit), committed ? { isolation } : undefined);
+        const read = log.read(p.fetchOffset, Math.max(1, limit), committed ? READ_COMMITTED_OPTIONS : undefined);
         let records: Buffer = EMPTY;
         available += read.records.length;
         // The first partition with data gets at least one whole batch; later ones only what fits.
