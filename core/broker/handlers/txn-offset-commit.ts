@@ -1,9 +1,10 @@
 /**
  * TxnOffsetCommit (api key 28) onto {@link TransactionCoordinator.txnOffsetCommit}: a group's offsets
  * held in the producer's transaction, committed with it. From v3, a request naming a member (member id
- * or generation >= 0) is checked against the group first (KIP-447): a member the group does not have is
- * UNKNOWN_MEMBER_ID, another generation ILLEGAL_GENERATION, so a zombie's offsets never enter the
- * transaction; without one (v0-2, or an empty member id and generation -1) nothing is checked. Partitions
+ * or generation >= 0) is checked against the group first (KIP-447), in Kafka's order: a group instance id
+ * held by another member is FENCED_INSTANCE_ID, a member the group does not have UNKNOWN_MEMBER_ID,
+ * another generation ILLEGAL_GENERATION, so a zombie's offsets never enter the transaction; without one
+ * (v0-2, or an empty member id and generation -1) nothing is checked. Partitions
  * of unknown topics get UNKNOWN_TOPIC_OR_PARTITION and metadata over 4096 bytes OFFSET_METADATA_TOO_LARGE,
  * each on its own; a failure of the rest is reported for each of them.
  */
@@ -36,10 +37,14 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
     let code: number = E.NONE;
     if (offsets.length > 0) {
       try {
-        if (ctx.apiVersion >= MEMBER_VERSION) {
-          ctx.broker.coordinator.checkTxnOffsetCommitMember(request.groupId, request.memberId, request.generationId);
+        if (ctx.apiVersion >= MEMBER_VERSION && instanceFenced(ctx, request)) {
+          code = E.FENCED_INSTANCE_ID;
+        } else {
+          if (ctx.apiVersion >= MEMBER_VERSION) {
+            ctx.broker.coordinator.checkTxnOffsetCommitMember(request.groupId, request.memberId, request.generationId);
+          }
+          await ctx.broker.transactions.txnOffsetCommit(request.transactionalId, request.groupId, request.producerId, request.producerEpoch, offsets);
         }
-        await ctx.broker.transactions.txnOffsetCommit(request.transactionalId, request.groupId, request.producerId, request.producerEpoch, offsets);
       } catch (error) {
         code = kafkaTxnErrorCodeOf(error, ctx.apiVersion >= MEMBER_VERSION);
         if (code === E.UNKNOWN_SERVER_ERROR) {
@@ -51,6 +56,13 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
   },
   errorResponse: (request, errorCode) => respond(request, () => errorCode),
 });
+
+/** Whether the request's group instance id belongs to another member of the group (a static member replaced it). */
+function instanceFenced(ctx: RequestContext, request: TxnOffsetCommitRequest): boolean {
+  if (request.groupInstanceId === null) return false;
+  const holder = ctx.broker.coordinator.describeGroup(request.groupId).members.find((m) => m.groupInstanceId === request.groupInstanceId);
+  return holder !== undefined && holder.memberId !== request.memberId;
+}
 
 function precheck(ctx: RequestContext, topic: string, partition: number, metadata: string | null): number {
   const described = ctx.broker.logManager.describeTopic(topic);

@@ -232,6 +232,38 @@ describe('core/broker/handlers (transactions)', () => {
     expect(await committed()).toBe(42);
   });
 
+  it('TxnOffsetCommit v3 from a member of the group: its generation commits, an older one or another holder of its instance id is fenced', async () => {
+    const subscription = Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 116, 0, 0, 0, 0]);
+    const joined = await c.request(API_KEYS.JoinGroup, 7, {
+      groupId: 'static', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: 'instance-1',
+      protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription }],
+    });
+    expect(joined.errorCode).toBe(E.NONE);
+    const memberId = joined.memberId as string;
+    const generationId = joined.generationId as number;
+    const synced = await c.request(API_KEYS.SyncGroup, 5, {
+      groupId: 'static', generationId, memberId, groupInstanceId: 'instance-1', protocolType: 'consumer', protocolName: 'range', assignments: [{ memberId, assignment: Buffer.alloc(0) }],
+    });
+    expect(synced.errorCode).toBe(E.NONE);
+    const p = await initTxn('tx-member');
+    const added = await c.request(API_KEYS.AddOffsetsToTxn, 3, { transactionalId: 'tx-member', producerId: p.producerId, producerEpoch: p.producerEpoch, groupId: 'static' });
+    expect(added.errorCode).toBe(E.NONE);
+    const commit = async (extra: Obj) => {
+      const body = await c.request(API_KEYS.TxnOffsetCommit, 3, {
+        transactionalId: 'tx-member', groupId: 'static', producerId: p.producerId, producerEpoch: p.producerEpoch,
+        topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 11, committedLeaderEpoch: -1, committedMetadata: null }] }],
+        ...extra,
+      });
+      return ((body.topics as Obj[])[0]!.partitions as Obj[])[0]!.errorCode as number;
+    };
+    expect(await commit({ memberId: 'someone-else', generationId, groupInstanceId: 'instance-1' })).toBe(E.FENCED_INSTANCE_ID);
+    expect(await commit({ memberId, generationId: generationId - 1, groupInstanceId: 'instance-1' })).toBe(E.ILLEGAL_GENERATION);
+    expect(await commit({ memberId, generationId, groupInstanceId: 'instance-1' })).toBe(E.NONE);
+    expect(await endTxn('tx-member', p, true)).toBe(E.NONE);
+    const fetched = await c.request(API_KEYS.OffsetFetch, 7, { groupId: 'static', topics: [{ name: 't', partitionIndexes: [0] }], requireStable: false });
+    expect(((fetched.topics as Obj[])[0]!.partitions as Obj[])[0]!.committedOffset).toBe(11);
+  });
+
   it('TxnOffsetCommit offsets of an aborted transaction are dropped', async () => {
     const p = await initTxn('tx-drop');
     const added = await c.request(API_KEYS.AddOffsetsToTxn, 0, { transactionalId: 'tx-drop', producerId: p.producerId, producerEpoch: p.producerEpoch, groupId: 'g2' });
