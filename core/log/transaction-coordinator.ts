@@ -111,6 +111,7 @@ export class TransactionCoordinator {
   /**
    * Loads `__transaction_state` (creating it), completes PrepareCommit/PrepareAbort left by a crash
    * (markers + offsets), keeps Ongoing transactions with their timeouts, and starts the timeout timer.
+   * Start the GroupCoordinator first (completed commits apply their offsets through it).
    *
    * @throws IllegalStateError when called twice; LogCorruptedError / InvalidRecordError on bad state data.
    */
