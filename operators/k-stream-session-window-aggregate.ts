@@ -7,15 +7,16 @@
  * seen; as in Kafka Streams 3.x, the close time is `stream time - grace - gap` (a later record within the
  * gap could still extend a session): a record whose (merged) session ends before it is late: dropped,
  * counted and handed to the late-record handler. Results are keyed by `Windowed<K>` with inclusive start
- * and end. With `onWindowClose` (Kafka's `EmitStrategy.onWindowClose`), a session is final once the close
- * time passes its end; final sessions are found in the session store itself (the changelogged source of
- * truth) by their end time, from the close time of the last emission (`lastEmitCloseTime`) on, and
- * forwarded once, in end order, with the session end as timestamp. The close time of the last emission
- * is kept in the processor's emit-time store (`<store>-emit-time`, see `window-emit-progress.ts`), so a
- * restarted, moved or rebuilt task emits the sessions that were open at shutdown once they close and
- * does not emit closed ones again (at least once: a crash after forwarding and before the commit
- * re-emits, as Kafka Streams does). Also checked on a stream-time punctuation (idle-aware closing, see
- * `window-close-punctuation.ts`).
+ * and end. With `onWindowClose` (Kafka's `EmitStrategy.onWindowClose`), a session is final once the
+ * close time passes its end; it is then forwarded once, in end order, with its aggregate read from the
+ * session store (the changelogged source of truth) and the session end as timestamp. Which sessions are
+ * still to emit is an index of the open sessions' keys, rebuilt from the store when the task starts: the
+ * store's sessions ending at or after the close time of the last emission (`lastEmitCloseTime`; Kafka's
+ * `findSessions(earliestEnd, latestEnd)` scan). That close time is kept in the processor's emit-time
+ * store (`<store>-emit-time`, see `window-emit-progress.ts`), so a restarted, moved or rebuilt task emits
+ * the sessions that were open at shutdown once they close and does not emit closed ones again (at least
+ * once: a crash after forwarding and before the commit re-emits, as in Kafka Streams). Also checked on a
+ * stream-time punctuation (idle-aware closing, see `window-close-punctuation.ts`).
  */
 import type { Processor } from '../core/processor/processor.ts';
 import type { ProcessorContext, Punctuator } from '../core/processor/processor-context.ts';
@@ -33,9 +34,6 @@ import { WindowEmitProgress } from './window-emit-progress.ts';
 /** Combines the aggregates of two sessions that merge. */
 export type Merger<K, VA> = (key: K, aggregate1: VA, aggregate2: VA) => VA;
 
-/** The largest session end a scan asks for. */
-const MAX_END = Number.MAX_SAFE_INTEGER;
-
 /**
  * The session-window aggregate processor.
  *
@@ -52,11 +50,8 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
   /** `onWindowClose`: every session ending before this close time was emitted; -1: none yet. */
   private lastEmitCloseTime = -1;
   private savedEmitCloseTime = -1;
-  /**
-   * A lower bound of the ends of the sessions not yet emitted (learnt by the last scan, lowered by
-   * every put): no session can close before close time passes it, so no scan is needed until then.
-   */
-  private minOpenEnd = -1;
+  /** `onWindowClose`: the sessions not yet emitted (keys only; the store holds the aggregates). */
+  private readonly open: OpenSessions<K> | null;
   private readonly progress: WindowEmitProgress;
   private readonly onStreamTime: Punctuator;
 
@@ -69,6 +64,7 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
   ) {
     this.late = new LateRecords(settings.dropped, settings.lateRecordHandler, settings.lateRouterName);
     this.onClose = settings.emitStrategy === 'onWindowClose';
+    this.open = this.onClose ? new OpenSessions<K>() : null;
     this.progress = new WindowEmitProgress(settings.emitTimeStoreName, settings.storeName);
     this.onStreamTime = (time) => this.punctuate(time);
   }
@@ -77,14 +73,15 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
     this.context = context;
     this.store = context.getStateStore<SessionStoreView<K, VA>>(this.settings.storeName);
     this.forwarder = new KTableForwarder<Windowed<K>, VA>(this.onClose ? null : this.store, context, false);
-    if (!this.onClose) return;
+    if (this.open === null) return;
     this.lastEmitCloseTime = this.savedEmitCloseTime = this.progress.load(context as ProcessorContext<unknown, unknown>);
-    // Sessions up to that close time were final: stream time was at least close time + grace.
+    // Sessions up to that close time were final: stream time was at least close time + grace + gap.
     if (this.lastEmitCloseTime >= 0) {
       this.observedStreamTime = Math.max(this.observedStreamTime, this.lastEmitCloseTime + this.windows.graceMs + this.windows.inactivityGapMs);
     }
-    // The sessions in the store are unknown yet: the first close check scans.
-    this.minOpenEnd = this.lastEmitCloseTime;
+    // The sessions a restarted (or moved, or rebuilt) task has still to emit are in its restored store.
+    this.open.clear();
+    for (const session of this.store.findSessionsByEndTime(Math.max(0, this.lastEmitCloseTime), Number.MAX_SAFE_INTEGER)) this.open.put(session.key);
     context.schedule(closeCheckInterval(this.windows.inactivityGapMs), 'stream-time', this.onStreamTime);
   }
 
@@ -122,50 +119,87 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
     if (start !== ts || end !== ts) {
       for (const session of merged) {
         this.store.remove(session.key);
-        if (!this.onClose) this.forwarder.maybeForward(new Record(session.key, new Change<VA>(null, session.value), ts, record.headers));
+        if (this.open !== null) this.open.remove(session.key);
+        else this.forwarder.maybeForward(new Record(session.key, new Change<VA>(null, session.value), ts, record.headers));
       }
     }
     agg = this.aggregator(key, record.value, agg);
     const sessionKey: Windowed<K> = { key, window: { start, end } };
-    if (this.onClose) {
+    if (this.open !== null) {
       // Closed sessions go out before the put: the put moves the store's stream time, which may expire them.
       // The merged sessions are already removed and the new one is open (end >= close time), as in Kafka.
       this.emitClosed(closeTime);
       this.store.put(sessionKey, agg);
-      if (end < this.minOpenEnd) this.minOpenEnd = end;
+      this.open.put(sessionKey);
     } else {
       this.store.put(sessionKey, agg);
       this.forwarder.maybeForward(new Record(sessionKey, new Change<VA>(agg, null), ts, record.headers));
     }
   }
 
-  /**
-   * Forwards every session that closed since the last emission: those ending in
-   * `[lastEmitCloseTime, closeTime)`, found in the store by end time.
-   */
+  /** Forwards every session that closed since the last emission (end in `[lastEmitCloseTime, closeTime)`). */
   private emitClosed(closeTime: number): void {
-    if (closeTime <= this.minOpenEnd || closeTime <= this.lastEmitCloseTime) return;
-    let closed: { key: Windowed<K>; value: VA }[] | null = null;
-    let minOpenEnd = MAX_END;
-    for (const session of this.store.findSessionsByEndTime(Math.max(0, this.lastEmitCloseTime), MAX_END)) {
-      const sessionEnd = session.key.window.end;
-      if (sessionEnd >= closeTime) {
-        if (sessionEnd < minOpenEnd) minOpenEnd = sessionEnd;
-      } else {
-        (closed ??= []).push(session);
-      }
-    }
-    this.minOpenEnd = minOpenEnd;
+    if (closeTime <= this.lastEmitCloseTime) return;
+    const closed = this.open!.takeClosed(closeTime);
     this.lastEmitCloseTime = closeTime;
     if (closed === null) return;
-    closed.sort((a, b) => a.key.window.end - b.key.window.end || a.key.window.start - b.key.window.start);
-    for (const s of closed) this.context.forward(new Record(s.key, new Change<VA>(s.value, null), s.key.window.end));
+    for (const key of closed) {
+      const value = this.store.fetchSession(key.key, key.window.start, key.window.end);
+      if (value === undefined) continue;
+      this.context.forward(new Record(key, new Change<VA>(value, null), key.window.end));
+    }
     this.save();
   }
 
   private save(): void {
     this.savedEmitCloseTime = this.lastEmitCloseTime;
     this.progress.save(this.lastEmitCloseTime);
+  }
+}
+
+/**
+ * The keys of the sessions not yet emitted, with the smallest end among them (a lower bound), so a close
+ * check costs nothing until a session can have closed.
+ */
+class OpenSessions<K> {
+  private readonly sessions = new Map<string, Windowed<K>>();
+  private minEnd = Infinity;
+
+  private static id(key: Windowed<unknown>): string {
+    return `${key.window.start}:${key.window.end}:${typeof key.key === 'string' ? key.key : JSON.stringify(key.key)}`;
+  }
+
+  put(key: Windowed<K>): void {
+    this.sessions.set(OpenSessions.id(key), key);
+    if (key.window.end < this.minEnd) this.minEnd = key.window.end;
+  }
+
+  remove(key: Windowed<K>): void {
+    this.sessions.delete(OpenSessions.id(key));
+  }
+
+  clear(): void {
+    this.sessions.clear();
+    this.minEnd = Infinity;
+  }
+
+  /** Removes and returns the sessions ending before `closeTime`, in end order, or null when there are none. */
+  takeClosed(closeTime: number): Windowed<K>[] | null {
+    if (closeTime <= this.minEnd) return null;
+    let closed: Windowed<K>[] | null = null;
+    let minEnd = Infinity;
+    for (const [id, key] of this.sessions) {
+      const end = key.window.end;
+      if (end >= closeTime) {
+        if (end < minEnd) minEnd = end;
+        continue;
+      }
+      (closed ??= []).push(key);
+      this.sessions.delete(id);
+    }
+    this.minEnd = minEnd;
+    if (closed !== null) closed.sort((a, b) => a.window.end - b.window.end || a.window.start - b.window.start);
+    return closed;
   }
 }
 

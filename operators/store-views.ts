@@ -45,6 +45,8 @@ export interface SessionStoreView<K, V> extends StateStore {
   findSessions(key: K, earliestSessionEnd: number, latestSessionStart: number): Iterable<{ key: Windowed<K>; value: V }>;
   put(sessionKey: Windowed<K>, aggregate: V | null): void;
   remove(sessionKey: Windowed<K>): void;
+  /** The aggregate of exactly this session, or undefined. */
+  fetchSession(key: K, start: number, end: number): V | undefined;
   /** Sessions of every key ending in `[earliestSessionEnd, latestSessionEnd]`, in store order. */
   findSessionsByEndTime(earliestSessionEnd: number, latestSessionEnd: number): Iterable<{ key: Windowed<K>; value: V }>;
 }
