@@ -64,6 +64,7 @@ export const NUMERIC_SETTINGS = [
   'cacheMaxBytes',
   'idleAdvanceMs',
   'restoreBatchBytes',
+  'transactionTimeoutMs',
 ] as const;
 
 /** Thrown for a module or a command line `tributary run` cannot use. */

@@ -23,9 +23,14 @@ export function topology(): PhysicalTopology {
   return metricsTopology({ kind: 'lmdb' });
 }
 
-/** The worker config; `tributary run --config key=value` overrides the numbers. */
+/**
+ * The worker config; `tributary run --config key=value` overrides the numbers. Exactly-once: a worker killed
+ * at any moment leaves no window counted twice (its open transaction is aborted, at the latest after
+ * `transactionTimeoutMs`, and the worker taking its tasks over resumes from the last commit).
+ */
 export const config: WorkerConfig = {
   applicationId: APPLICATION_ID,
+  processingGuarantee: 'exactly_once_v2',
   commitIntervalMs: 1000,
   sessionTimeoutMs: 10_000,
   heartbeatIntervalMs: 1000,

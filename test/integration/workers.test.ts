@@ -8,10 +8,13 @@
  * one final result per window) and test/fixtures/worker-metrics-app.ts (a repartition by window id into
  * a key-value store, a result per update: the latest per window is final).
  *
- * The kill lands between the two halves of the input, once the group has committed everything it
- * processed: under at-least-once a worker killed in the middle of a commit interval leaves its
- * uncommitted records to be processed again (repartition records and changelog updates included), which
- * double-counts them; equality with a single run is the guarantee of a crash at a committed point.
+ * Both apps run with `processingGuarantee: 'exactly_once_v2'`, and the kill lands at an arbitrary moment
+ * while the workers process (the second half of the input is being produced; commits are in flight; the
+ * victim's transaction is open): its outputs, repartition records and changelog writes since its last
+ * commit were never committed, so read_committed readers (the survivors, their restores, this test)
+ * never see them; the survivors resume from the committed offsets once its transaction is aborted (by the
+ * transaction timeout, `transactionTimeoutMs=5000` here). Under at-least-once the same kill would
+ * double-count the victim's uncommitted records.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,7 +44,7 @@ const INPUT_PARTITIONS = 6;
 const OUTPUT_PARTITIONS = 3;
 const EVENTS: readonly MetricEvent[] = [...generateMetricEvents(8000, { eventsPerSecond: 20 })];
 /** Fast failure detection for the test: `--config` overrides of the modules' settings. */
-const SETTINGS = ['sessionTimeoutMs=4000', 'heartbeatIntervalMs=400', 'commitIntervalMs=200'];
+const SETTINGS = ['sessionTimeoutMs=4000', 'heartbeatIntervalMs=400', 'commitIntervalMs=200', 'transactionTimeoutMs=5000'];
 
 /** An app module run by the workers. */
 interface AppCase {
@@ -75,7 +78,9 @@ const CASES: readonly AppCase[] = [
   },
 ];
 
-type Reader = { fetch(requests: readonly FetchRequest[], options: { maxWaitMs: number }): Promise<FetchedPartition[]> };
+type Reader = {
+  fetch(requests: readonly FetchRequest[], options: { maxWaitMs: number; isolationLevel?: 'read_committed' | 'read_uncommitted' }): Promise<FetchedPartition[]>;
+};
 
 /** One worker process and what it printed. */
 interface Worker {
@@ -157,12 +162,12 @@ async function produce(client: LogClient, app: AppCase, events: readonly MetricE
   await producer.disconnect();
 }
 
-/** The output topic as window (`<service> <endpoint>@<start>`) -> latest result. */
+/** The output topic as window (`<service> <endpoint>@<start>`) -> latest committed result (read_committed). */
 async function finalWindows(reader: Reader): Promise<Map<string, WindowMetrics>> {
   const out = new Map<string, WindowMetrics>();
   const fetched = await reader.fetch(
     Array.from({ length: OUTPUT_PARTITIONS }, (_, partition) => ({ topic: WINDOW_METRICS_TOPIC, partition, offset: 0, maxBytes: 64 << 20 })),
-    { maxWaitMs: 0 },
+    { maxWaitMs: 0, isolationLevel: 'read_committed' },
   );
   for (const p of fetched) {
     for (const r of p.records) {
@@ -173,20 +178,47 @@ async function finalWindows(reader: Reader): Promise<Map<string, WindowMetrics>>
   return out;
 }
 
-/** The group's committed offsets cover everything in the input and repartition topics. */
-async function allCommitted(client: LogClient, app: AppCase): Promise<boolean> {
+/**
+ * The group's committed offsets cover every committed record of the input and repartition topics: read
+ * read_committed from the committed offsets, nothing is left, and no transaction is open. (Under
+ * exactly-once the repartition topics end with transaction markers, which no offset commit passes.)
+ */
+async function allCommitted(client: LogClient & Reader, app: AppCase): Promise<boolean> {
   const admin = client.admin();
   await admin.connect();
   try {
     const topics = (await admin.listTopics()).filter((t) => t === EVENTS_TOPIC || (t.startsWith(`${app.applicationId}-`) && t.endsWith('-repartition')));
-    const [committed] = await Promise.all([admin.fetchOffsets({ groupId: app.applicationId, topics })]);
-    const at = new Map(committed.flatMap(({ topic, partitions }) => partitions.map((p) => [`${topic}-${p.partition}`, Number(p.offset)] as const)));
+    const committed = await admin.fetchOffsets({ groupId: app.applicationId, topics });
+    const requests = committed.flatMap(({ topic, partitions }) =>
+      partitions.map((p) => ({ topic, partition: p.partition, offset: Math.max(0, Number(p.offset)), maxBytes: 1 << 20 })),
+    );
+    const fetched = await client.fetch(requests, { maxWaitMs: 0, isolationLevel: 'read_committed' });
+    return fetched.every((p) => p.error === undefined && p.records.length === 0 && (p.lastStableOffset ?? p.highWatermark) === p.highWatermark);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The group has committed progress on every partition with data of the input and repartition topics
+ * (each task has committed state; the workers go on processing).
+ */
+async function someCommitted(client: LogClient, app: AppCase): Promise<boolean> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t === EVENTS_TOPIC || (t.startsWith(`${app.applicationId}-`) && t.endsWith('-repartition')));
+    const offsets = await admin.fetchOffsets({ groupId: app.applicationId, topics });
+    const committed = new Map(offsets.flatMap(({ topic, partitions }) => partitions.map((p) => [`${topic}-${p.partition}`, Number(p.offset)] as const)));
+    let partitions = 0;
     for (const topic of topics) {
       for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (Number(p.high) > 0 && (at.get(`${topic}-${p.partition}`) ?? -1) < Number(p.high)) return false;
+        if (Number(p.high) === 0) continue;
+        partitions++;
+        if ((committed.get(`${topic}-${p.partition}`) ?? -1) <= 0) return false;
       }
     }
-    return true;
+    return partitions > 0;
   } finally {
     await admin.disconnect();
   }
@@ -226,7 +258,10 @@ describe.each(CASES)('integration/workers: $name', (app) => {
       const taskCount = allTasks(started).size;
       // Produced once the group is stable, so each task's state is built by the worker that owns it now.
       await produce(client, app, EVENTS.slice(0, EVENTS.length / 2));
-      await waitFor('the first half processed and committed', () => allCommitted(client, app));
+      await waitFor('the workers committing the first half', () => someCommitted(client, app));
+      // The second half goes in while the workers process; the kill lands at a random moment of that.
+      const secondHalf = produce(client, app, EVENTS.slice(EVENTS.length / 2));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
 
       // SIGKILL the worker holding the most tasks with state.
       const stateful = app.statefulTasks();
@@ -240,7 +275,7 @@ describe.each(CASES)('integration/workers: $name', (app) => {
       victim.child.kill('SIGKILL');
       await victim.exited;
 
-      await produce(client, app, EVENTS.slice(EVENTS.length / 2));
+      await secondHalf;
       await waitFor('the survivors to own every task', () => survivors.every((w) => w.state().state === 'RUNNING') && allTasks(survivors).size === taskCount);
       // The coordinator notices the dead member after the 4 s session timeout; then one rebalance.
       expect(Date.now() - killedAt).toBeLessThan(4000 + 6000);
