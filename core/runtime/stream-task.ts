@@ -102,6 +102,7 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   private readonly wallPunctuations = new PunctuationQueue<RuntimeNode>();
   private readonly committed = new Map<string, number>();
   private readonly runPunctuation: (schedule: PunctuationSchedule<RuntimeNode>, time: number) => void;
+  private readonly runStreamPunctuation: (schedule: PunctuationSchedule<RuntimeNode>, time: number) => void;
   private taskState: TaskState = 'created';
 
   constructor(
@@ -114,6 +115,10 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
     this.context = new ProcessorContextImpl(options.applicationId, id, options.clock);
     this.context.attach(this);
     this.runPunctuation = (schedule, time) => this.punctuate(schedule, time);
+    this.runStreamPunctuation = (schedule, time) => {
+      this.flushStoresOtherThan(schedule.owner);
+      this.punctuate(schedule, time);
+    };
     const built = buildTaskNodes(layout.def, this.context, options);
     this.nodes = built.nodes;
     this.sources = built.sources;
@@ -323,9 +328,21 @@ export class StreamTask implements TaskServices, RecordQueueOwner {
   /** Fires stream-time punctuations due at the current stream time. */
   maybePunctuateStreamTime(): boolean {
     if (this.streamTime < 0) return false;
-    const fired = this.streamPunctuations.mayPunctuate(this.streamTime, this.runPunctuation);
+    const fired = this.streamPunctuations.mayPunctuate(this.streamTime, this.runStreamPunctuation);
     this.nextStreamPunctuation = this.streamPunctuations.nextDue();
     return fired;
+  }
+
+  /**
+   * Before a stream-time punctuation, the task's other stores are flushed: their caches forward the
+   * updates they hold, as at a commit. The punctuation may act on the task's stream time (window-close
+   * checks, idle-aware closing) while records that moved it still wait in an upstream cache; without the
+   * flush a window would close without them and they would come late. The punctuating node's own stores
+   * are left alone (it reads them through their caches).
+   */
+  private flushStoresOtherThan(node: RuntimeNode): void {
+    const own = this.storesOf(node);
+    for (const s of this.stateManager.stores()) if (!own.includes(s.name)) s.store.flush();
   }
 
   /** Fires wall-clock punctuations due at the clock's time. */
