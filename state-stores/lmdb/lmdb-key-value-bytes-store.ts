@@ -19,7 +19,11 @@ import { storeNotOpen } from '../store-errors.ts';
 
 /** Options of the LMDB stores. */
 export interface LmdbStoreOptions {
-  /** Pending (uncheckpointed) bytes that trigger an early write. Default 32 MiB. */
+  /**
+   * Memory of pending (uncheckpointed) writes that triggers an early write, per store (per segment set
+   * for window and session stores). Default 8 MiB: outside the store cache's budget, so it is part of
+   * the fixed overhead of each store.
+   */
   readonly maxPendingBytes?: number;
 }
 
@@ -27,7 +31,7 @@ export interface LmdbStoreOptions {
 export type LmdbKeyValueBytesStoreOptions = LmdbStoreOptions;
 
 /** The default bound of pending writes before an early write. */
-export const DEFAULT_MAX_PENDING_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 export class LmdbKeyValueBytesStore implements KeyValueBytesStore {
   readonly persistent = true;

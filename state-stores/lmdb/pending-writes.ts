@@ -130,9 +130,14 @@ export class PendingWrites {
   /** Number of keys with a pending write. */
   size = 0;
 
-  /** Bytes held: the arena in use plus the index. */
+  /**
+   * Bytes held: the whole arena (grown ahead of use: up to 3x the records it holds), the index and the
+   * sorted key order, so a bound on it bounds the memory pending writes take; 0 when nothing is
+   * pending (the small empty arena is the store's fixed overhead).
+   */
   get bytes(): number {
-    return this.used + this.offs.length * 8;
+    if (this.size === 0) return 0;
+    return this.arena.length + this.offs.length * 8 + (this.sorted === null ? 0 : this.sorted.length * 4) + this.recent.length * 4;
   }
 
   /** The pending value of `key`: a copy, null for a pending deletion, undefined when none is pending. */
