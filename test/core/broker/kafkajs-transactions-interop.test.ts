@@ -177,6 +177,7 @@ describe('core/broker interop: transactions (kafkajs, kcat)', () => {
     // Then the timeout aborts it; readers continue and never see its records.
     const values = await consume('tx', false, 2);
     expect(values).toEqual(['after-1', 'after-2']);
+    expect(tb.logger.lines.some((l) => l.message.startsWith('Aborting transaction "doomed"'))).toBe(true);
     expect(await consume('tx', true, 7)).toEqual(['zombie-0', 'zombie-1', 'zombie-2', 'zombie-3', 'zombie-4', 'after-1', 'after-2']);
   });
 });
