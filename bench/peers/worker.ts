@@ -105,7 +105,7 @@ async function startTributary(): Promise<Running> {
     await app.start();
     return { reader: log, close: async () => { await app.close(); await log.close(); } };
   }
-  const reader = new KafkajsLogClient({ brokers: [args.bootstrap!], clientId: 'peers-reader' });
+  const reader = new KafkajsLogClient({ brokers: [args.bootstrap!], clientId: 'peers-reader', connectionTimeout: 10_000 });
   const app = new TributaryStreams(wordcountTopology(), {
     applicationId: 'wordcount',
     log: { kafka: { brokers: [args.bootstrap!] } },
@@ -119,7 +119,7 @@ async function startTributary(): Promise<Running> {
 async function startFlow(): Promise<Running> {
   const { flow } = await import('@kafkats/flow');
   const { string } = await import('@kafkats/client');
-  const reader = new KafkajsLogClient({ brokers: [args.bootstrap!], clientId: 'peers-reader' });
+  const reader = new KafkajsLogClient({ brokers: [args.bootstrap!], clientId: 'peers-reader', connectionTimeout: 10_000 });
   const app = flow({ applicationId: 'wordcount-flow', client: { brokers: [args.bootstrap!], clientId: 'wordcount-flow' }, stateDir: args.stateDir });
   // @kafkats/flow's groupBy does not repartition (it groups within a task), so the repartition that
   // Kafka Streams' groupBy (and Tributary's) performs is written out: selectKey + through + groupByKey.
