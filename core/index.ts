@@ -19,6 +19,8 @@ export type {
   LogClient,
   Producer,
   ProducerOptions,
+  Transaction,
+  TransactionOffsets,
   ProducerRecord,
   ProducerBatch,
   TopicMessages,
@@ -131,7 +133,7 @@ export type { TopologyDescription } from './topology/topology-description.ts';
 // Streams runtime
 export { TributaryStreams } from './runtime/tributary-streams.ts';
 export type { StreamsEvents } from './runtime/tributary-streams.ts';
-export type { StreamsConfig, StreamsLogConfig } from './runtime/streams-config.ts';
+export type { StreamsConfig, StreamsLogConfig, ProcessingGuarantee } from './runtime/streams-config.ts';
 export { VALID_TRANSITIONS as STREAMS_STATE_TRANSITIONS } from './runtime/streams-state.ts';
 export type { StreamsState, StateListener } from './runtime/streams-state.ts';
 export type { StreamsMetricsSnapshot, TaskMetrics } from './runtime/streams-metrics.ts';

@@ -50,6 +50,7 @@ import { TopologyLayout } from './topology-layout.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ProcessingGuarantee } from './streams-config.ts';
 
 /** Options of {@link TopologyTestDriver}. */
 export interface TopologyTestDriverConfig {
@@ -76,6 +77,13 @@ export interface TopologyTestDriverConfig {
   readonly idleAdvanceMs?: number;
   /** Default: warnings and errors dropped (tests assert outcomes instead). */
   readonly logger?: HandlerLogger;
+  /**
+   * Accepted so an application's config can be handed to the driver as it is; it changes nothing: the
+   * driver processes each record exactly once and its commits are synchronous, with no log, so there is
+   * no transaction to open (outputs are readable at once, as read_committed readers would see them after
+   * each commit).
+   */
+  readonly processingGuarantee?: ProcessingGuarantee;
 }
 
 const quietLogger: HandlerLogger = { warn: () => undefined, error: () => undefined };
