@@ -71,7 +71,7 @@ const row = (k: { key: string; window: { start: number } }, v: number | null): r
 describe('core/runtime stream-time punctuation and upstream caches', () => {
   it('a cached table feeding an onWindowClose windowed count: records held in the cache reach the windows before a stream-time punctuation closes them', async () => {
     const b = new StreamsBuilder();
-    b.table<string, string>('table', { keySerde: str, valueSerde: str }, { storeName: 'tbl', caching: true })
+    b.table<string, string>('table', { keySerde: str, valueSerde: str, storeName: 'tbl', caching: true })
       .toStream()
       .groupByKey()
       .windowedBy(TimeWindows.ofSizeWithNoGrace(10_000))
@@ -90,7 +90,7 @@ describe('core/runtime stream-time punctuation and upstream caches', () => {
 
   it('idle-aware closing with a cached table upstream: the window closes with the cached record in it', async () => {
     const b = new StreamsBuilder();
-    b.table<string, string>('table', { keySerde: str, valueSerde: str }, { storeName: 'tbl', caching: true })
+    b.table<string, string>('table', { keySerde: str, valueSerde: str, storeName: 'tbl', caching: true })
       .toStream()
       .groupByKey()
       .windowedBy(TimeWindows.ofSizeWithNoGrace(1000))
@@ -109,7 +109,7 @@ describe('core/runtime stream-time punctuation and upstream caches', () => {
 
   it('idle-aware closing with an onWindowClose session count fed by a cached table', async () => {
     const b = new StreamsBuilder();
-    b.table<string, string>('table', { keySerde: str, valueSerde: str }, { storeName: 'tbl', caching: true })
+    b.table<string, string>('table', { keySerde: str, valueSerde: str, storeName: 'tbl', caching: true })
       .toStream()
       .groupByKey()
       .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(300))
