@@ -202,6 +202,7 @@ export class StreamThread {
       sessionTimeout: c.sessionTimeoutMs,
       heartbeatInterval: c.heartbeatIntervalMs,
       maxBytesPerPartition: c.fetchMaxBytesPerPartition,
+      maxWaitTimeInMs: c.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
       // Kafka Streams reads read_uncommitted under at-least-once, read_committed under exactly-once.
       readUncommitted: !this.eos,

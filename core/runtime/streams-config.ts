@@ -60,8 +60,17 @@ export interface StreamsConfig {
   readonly maxBufferedRecordsPerPartition?: number;
   /** Where tasks keep state and checkpoints. Default `<os tmpdir>/tributary-streams`. */
   readonly stateDir?: string;
-  /** Bytes fetched per partition per fetch (with the buffer limit, this bounds memory). Default 1 MiB. */
+  /**
+   * Bytes fetched per partition per fetch. kafkajs decodes a whole fetch into message objects at once, so
+   * with the buffer limit this bounds a worker's memory: 1 MiB of small records (a repartition topic of
+   * words) is tens of thousands of objects per partition. Default 128 KiB.
+   */
   readonly fetchMaxBytesPerPartition?: number;
+  /**
+   * Longest time (ms) a fetch waits on the log for data. Short, because a partition resumed after its
+   * queue drained is fetched again only once the fetch in progress returns. Default 200.
+   */
+  readonly fetchMaxWaitMs?: number;
   /** Group session timeout. Default 30000 (kafkajs default). */
   readonly sessionTimeoutMs?: number;
   /** Group heartbeat interval. Default 3000. */
@@ -113,6 +122,7 @@ export interface ResolvedStreamsConfig {
   readonly maxBufferedRecordsPerPartition: number;
   readonly stateDir: string;
   readonly fetchMaxBytesPerPartition: number;
+  readonly fetchMaxWaitMs: number;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly maxRecordsPerTaskPerTurn: number;
@@ -170,7 +180,8 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     clock: config.clock ?? systemClock,
     maxBufferedRecordsPerPartition: positive(config.maxBufferedRecordsPerPartition, 1000, 'maxBufferedRecordsPerPartition'),
     stateDir: config.stateDir ?? join(tmpdir(), 'tributary-streams'),
-    fetchMaxBytesPerPartition: positive(config.fetchMaxBytesPerPartition, 1_048_576, 'fetchMaxBytesPerPartition'),
+    fetchMaxBytesPerPartition: positive(config.fetchMaxBytesPerPartition, 131_072, 'fetchMaxBytesPerPartition'),
+    fetchMaxWaitMs: positive(config.fetchMaxWaitMs, 200, 'fetchMaxWaitMs'),
     sessionTimeoutMs: positive(config.sessionTimeoutMs, 30_000, 'sessionTimeoutMs'),
     heartbeatIntervalMs: positive(config.heartbeatIntervalMs, 3000, 'heartbeatIntervalMs'),
     maxRecordsPerTaskPerTurn: positive(config.maxRecordsPerTaskPerTurn, 1000, 'maxRecordsPerTaskPerTurn'),
