@@ -21,6 +21,13 @@ import type { RecordCollector } from './record-collector.ts';
 
 const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
 
+/**
+ * A commit checkpoints a task's stores only once its changelogs moved past the last checkpoint by more
+ * than this many records in total (Kafka Streams' `OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT`, checked by
+ * `StreamTask.maybeCheckpoint`); a suspend or close always checkpoints.
+ */
+export const OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT = 10_000;
+
 /** One store of a task with its changelog. */
 export interface TaskStore {
   readonly name: string;
@@ -58,6 +65,8 @@ export interface ProcessorStateManagerOptions {
 export class ProcessorStateManager {
   private readonly byName = new Map<string, TaskStore>();
   private readonly fileOffsets: Map<string, number> | null;
+  /** The changelog offsets of the last checkpoint, by store name (null: none since the stores were built). */
+  private checkpointed: Map<string, number> | null = null;
 
   constructor(
     readonly taskId: TaskId,
@@ -153,15 +162,38 @@ export class ProcessorStateManager {
   checkpoint(writeFile = true): string | null {
     const collector = this.options.collector;
     const offsets = new Map<string, number>();
+    const checkpointed = new Map<string, number>();
     for (const s of this.byName.values()) {
       if (s.changelogTopic !== null) {
         const acked = collector.lastOffset(s.changelogTopic, s.partition);
         if (acked > s.offset) s.offset = acked;
         offsets.set(checkpointKey(s.changelogTopic, s.partition), s.offset);
+        checkpointed.set(s.name, s.offset);
       }
       if (s.store.persistent && s.store.checkpoint !== undefined && s.store.isOpen()) s.store.checkpoint(s.offset);
     }
+    this.checkpointed = checkpointed;
     return writeFile ? writeCheckpoint(this.options.taskDir, offsets) : null;
+  }
+
+  /**
+   * Whether a commit should checkpoint (Kafka Streams' `StateManagerUtil.checkpointNeeded` under
+   * at-least-once): the first commit since the stores were built always does; later ones only when the
+   * logged stores' changelog offsets (acknowledged ones included) moved more than
+   * {@link OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT} records past the last checkpoint in total. Skipping is
+   * safe: the changelog holds every change, and a restart restores the tail past the older checkpoint.
+   */
+  checkpointNeeded(): boolean {
+    const last = this.checkpointed;
+    if (last === null) return true;
+    const collector = this.options.collector;
+    let delta = 0;
+    for (const s of this.byName.values()) {
+      if (s.changelogTopic === null) continue;
+      const offset = Math.max(s.offset, collector.lastOffset(s.changelogTopic, s.partition));
+      delta += offset - (last.get(s.name) ?? -1);
+    }
+    return delta > OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT;
   }
 
   /**

@@ -311,7 +311,7 @@ export class StreamThread {
     const running = [...active].filter((t) => t.state === 'running');
     // Restoring tasks stop restoring (stillWanted turns false once they are suspended); they keep what they restored.
     try {
-      if (running.length > 0) await this.timedCommit(running);
+      if (running.length > 0) await this.timedCommit(running, true);
       // Exactly-once: the stores hold committed state only now; a clean suspend writes the checkpoint file.
       if (this.eos) for (const t of running) if (t.stateful) t.checkpoint(true);
     } catch (error) {
@@ -501,9 +501,9 @@ export class StreamThread {
     await this.timedCommit(tasks);
   }
 
-  private async timedCommit(tasks: readonly StreamTask[]): Promise<void> {
+  private async timedCommit(tasks: readonly StreamTask[], enforceCheckpoint = false): Promise<void> {
     const started = this.config.clock.now();
-    const committed = await this.taskManager.commit(tasks);
+    const committed = await this.taskManager.commit(tasks, enforceCheckpoint);
     if (committed) this.metrics.recordCommit(this.config.clock.now() - started);
   }
 }

@@ -187,7 +187,9 @@ export class TaskManager {
    *    (`consumer.commitOffsets`), only after the outputs of the records below it are durable;
    * 4. checkpoint each stateful task: every persistent store gets `checkpoint(lastChangelogOffset)`
    *    (for LMDB the data and the offset commit in one transaction), and the task's checkpoint file
-   *    lists the changelog offsets of all its logged stores.
+   *    lists the changelog offsets of all its logged stores. As in Kafka Streams (`maybeCheckpoint`), a
+   *    task checkpoints at its first commit and then only once its changelogs moved more than 10,000
+   *    records since its last checkpoint, unless `enforceCheckpoint` (suspend, close) says always.
    * The order is at-least-once: a crash between 3 and 4 leaves local state (and its checkpoint) older
    * than the committed input offsets; the restart restores the changelog tail past the checkpoint
    * (which holds every change up to the crash), so the stores reflect every committed input record.
@@ -210,7 +212,7 @@ export class TaskManager {
    * @throws StreamsError from step 2 when the production error handler decided to fail;
    *   TaskMigratedError from step 3 under exactly-once
    */
-  async commit(tasks: readonly StreamTask[]): Promise<boolean> {
+  async commit(tasks: readonly StreamTask[], enforceCheckpoint = false): Promise<boolean> {
     const names = tasks.map((t) => t.name);
     const report = (step: number, detail: readonly string[] = []): void => {
       this.deps.onCommitStep?.({ step, name: COMMIT_STEPS[step - 1]!, tasks: names, detail });
@@ -246,6 +248,7 @@ export class TaskManager {
     const eos = this.deps.eos === true;
     for (const task of tasks) {
       if (!task.stateful || task.isClosed) continue;
+      if (!enforceCheckpoint && !task.stateManager.checkpointNeeded()) continue;
       const file = task.checkpoint(!eos);
       if (file !== null) files.push(file);
       else if (eos) for (const [key, offset] of task.changelogOffsets()) files.push(`${key.replace(' ', '-')}@${offset}`);
