@@ -69,12 +69,22 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V, WindowBytesStor
     return out;
   }
 
-  *fetchRange(key: K, timeFrom: number, timeTo: number, backward = false): Generator<WindowValue<V>> {
+  /** Windows of `key` starting in `[timeFrom, timeTo]`; an array when the layer below read them at once. */
+  fetchRange(key: K, timeFrom: number, timeTo: number, backward = false): Iterable<WindowValue<V>> {
     this.check();
     this.metrics.end(this.metrics.counter('fetch'), this.metrics.start());
-    for (const e of this.inner.fetchRange(this.serializeKey(key), timeFrom, timeTo, backward)) {
-      yield { windowStart: e.windowStart, value: this.value(e.value) };
+    const entries = this.inner.fetchRange(this.serializeKey(key), timeFrom, timeTo, backward);
+    if (!Array.isArray(entries)) return this.typedValues(entries);
+    const out: WindowValue<V>[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as WindowBytesEntry;
+      out.push({ windowStart: e.windowStart, value: this.value(e.value) });
     }
+    return out;
+  }
+
+  private *typedValues(entries: Iterable<WindowBytesEntry>): Generator<WindowValue<V>> {
+    for (const e of entries) yield { windowStart: e.windowStart, value: this.value(e.value) };
   }
 
   fetchKeyRange(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): Iterable<WindowedKeyValue<K, V>> {

@@ -112,6 +112,44 @@ export class LmdbPendingDb {
     }
   }
 
+  /**
+   * Appends the entries with `from <= key <= to` (both non-empty) to `out` in ascending key order,
+   * pending writes merged in, at most `limit` of them: the eager form of {@link LmdbPendingDb.range}
+   * for short ranges, without generators (one LMDB range read, one merge loop).
+   * @returns false when the range holds more than `limit` entries (`out` is then incomplete: use `range`)
+   */
+  rangeInto(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number): boolean {
+    let overlay: [Buffer, Buffer | null][] | null = null;
+    if (this.pending.size > 0) {
+      overlay = [];
+      if (!this.pending.collectRange(from, to, overlay, limit)) return false;
+    }
+    let o = 0;
+    const on = overlay === null ? 0 : overlay.length;
+    const start = out.length;
+    for (const { key, value } of this.db.getRange({ start: from, end: to, inclusiveEnd: true })) {
+      // Overlay entries before this key, then this key unless the overlay replaces it.
+      let replaced = false;
+      while (o < on) {
+        const cmp = Buffer.compare(overlay![o]![0], key);
+        if (cmp > 0) break;
+        const [k, v] = overlay![o++]!;
+        if (v !== null) out.push([k, v]);
+        if (cmp === 0) {
+          replaced = true;
+          break;
+        }
+      }
+      if (!replaced) out.push([key, value]);
+      if (out.length - start > limit) return false;
+    }
+    while (o < on) {
+      const [k, v] = overlay![o++]!;
+      if (v !== null) out.push([k, v]);
+    }
+    return out.length - start <= limit;
+  }
+
   /** Entries whose key starts with `prefix`. */
   prefixScan(prefix: Buffer): Generator<KeyValueBytesEntry> {
     if (prefix.length === 0) return this.range(null, null, false);

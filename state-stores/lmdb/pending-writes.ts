@@ -273,6 +273,38 @@ export class PendingWrites {
     }
   }
 
+  /**
+   * Appends the pending writes with `from <= key <= to` to `out` in ascending key order (copies; null
+   * values are deletions), at most `limit` of them: the eager form of {@link PendingWrites.range} for
+   * short ranges (one key of a window store over a time span), without a generator per call.
+   * @returns false when the range holds more than `limit` writes (`out` is then incomplete)
+   */
+  collectRange(from: Buffer, to: Buffer, out: [Buffer, Buffer | null][], limit: number): boolean {
+    if (this.size === 0) return true;
+    if (compareBytes(from, to) > 0) return true;
+    const sorted = this.sortedRecords();
+    const recent = this.recent;
+    const recentCount = this.recentCount;
+    const a = this.arena;
+    let n = lowerBound(a, sorted, sorted.length, from);
+    let m = lowerBound(a, recent, recentCount, from);
+    let taken = 0;
+    for (;;) {
+      let rec: number;
+      if (n >= sorted.length && m >= recentCount) return true;
+      if (m >= recentCount || (n < sorted.length && compareRecordKeys(a, sorted[n]!, recent[m]!) < 0)) rec = sorted[n++]!;
+      else rec = recent[m++]!;
+      if (compareRecordKey(a, rec, to) > 0) return true;
+      if (++taken > limit) return false;
+      const klen = readInt32LE(a, rec);
+      const key = Buffer.allocUnsafe(klen);
+      a.copy(key, 0, rec + HEADER, rec + HEADER + klen);
+      // The key's latest write (the sort may predate an update).
+      const i = this.find(key, hashBytes(key));
+      if (i >= 0) out.push([key, this.valueCopy(this.offs[i]! - 1)]);
+    }
+  }
+
   /** Adds a new key's record to the recent run; merges a long run into the sorted keys. */
   private addRecent(rec: number): void {
     const a = this.arena;

@@ -25,6 +25,9 @@ class LmdbSegment implements Segment {
   range(from: Buffer | null, to: Buffer | null, reverse: boolean): Iterable<KeyValueBytesEntry> {
     return this.db.range(from, to, reverse);
   }
+  rangeInto(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number): boolean {
+    return this.db.rangeInto(from, to, out, limit);
+  }
   approximateCount(): number {
     return this.db.approximateCount();
   }

@@ -92,6 +92,27 @@ export class SegmentedBytesStore {
     for (const s of chosen) yield* s.range(from, to, reverse);
   }
 
+  /**
+   * The eager form of {@link SegmentedBytesStore.fetch} (ascending, both bounds non-empty) for short
+   * ranges: appends at most `limit` entries to `out`.
+   * @returns false when the segments cannot read eagerly or hold more than `limit` entries in the range
+   *   (`out` is then incomplete: use `fetch`)
+   */
+  fetchInto(from: Buffer, to: Buffer, timeFrom: number, timeTo: number, out: KeyValueBytesEntry[], limit: number): boolean {
+    const lo = Math.max(timeFrom, this.minLiveTime());
+    if (lo > timeTo) return true;
+    const first = this.segmentId(lo);
+    const last = this.segmentId(timeTo);
+    const ids = this.ids;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id < first || id > last) continue;
+      const s = this.byId.get(id)!;
+      if (s.rangeInto === undefined || !s.rangeInto(from, to, out, limit - out.length)) return false;
+    }
+    return true;
+  }
+
   /** Applies changelog records straight to the segments, in one transaction. */
   restoreBatch(records: readonly RestoreRecord[]): void {
     this.segments.restoreTransaction(() => {

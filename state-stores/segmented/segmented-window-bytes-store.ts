@@ -4,6 +4,7 @@
  * choose the segment storage.
  */
 import type { StateStore, StateStoreContext } from '../../core/processor/state-store.ts';
+import type { KeyValueBytesEntry } from '../key-value-bytes-store.ts';
 import type { WindowBytesEntry, WindowBytesStore } from '../window-bytes-store.ts';
 import {
   toWindowStoreKey,
@@ -17,6 +18,9 @@ import {
 import { storeNotOpen } from '../store-errors.ts';
 import { defaultSegmentInterval, SegmentedBytesStore } from './segmented-bytes-store.ts';
 import type { Segments } from './segments.ts';
+
+/** The most windows a forward {@link SegmentedWindowBytesStore.fetchRange} reads at once (more: lazily). */
+const EAGER_FETCH_LIMIT = 64;
 
 /** Options of the inner window stores. */
 export interface WindowBytesStoreOptions {
@@ -89,8 +93,32 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
     return undefined;
   }
 
-  *fetchRange(key: Buffer, timeFrom: number, timeTo: number, backward = false): Generator<WindowBytesEntry> {
+  /**
+   * Windows of `key` starting in `[timeFrom, timeTo]`. Forward fetches of up to {@link EAGER_FETCH_LIMIT}
+   * windows (a stream-stream join's look at the other side) are read at once into an array, from the
+   * segments' storage without a generator per layer; as with RocksDB's snapshot iterators, writes made
+   * while the caller walks the result are not seen. Longer or backward fetches iterate lazily.
+   */
+  fetchRange(key: Buffer, timeFrom: number, timeTo: number, backward = false): Iterable<WindowBytesEntry> {
     this.check();
+    if (backward) return this.fetchRangeLazy(key, timeFrom, timeTo, true);
+    const from = windowStoreKeyLower(key, Math.max(0, timeFrom));
+    const to = windowStoreKeyUpper(key, timeTo);
+    const raw: KeyValueBytesEntry[] = [];
+    if (!this.segmented.fetchInto(from, to, timeFrom, timeTo, raw, EAGER_FETCH_LIMIT)) return this.fetchRangeLazy(key, timeFrom, timeTo, false);
+    const out: WindowBytesEntry[] = [];
+    const minLive = this.segmented.minLiveTime();
+    for (let i = 0; i < raw.length; i++) {
+      const [storeKey, value] = raw[i]!;
+      if (!windowStoreKeyIs(storeKey, key)) continue;
+      const start = windowStoreKeyStart(storeKey);
+      if (start < timeFrom || start > timeTo || start < minLive) continue;
+      out.push({ storeKey, key, windowStart: start, value }); // the store key holds these key bytes
+    }
+    return out;
+  }
+
+  private *fetchRangeLazy(key: Buffer, timeFrom: number, timeTo: number, backward: boolean): Generator<WindowBytesEntry> {
     const from = windowStoreKeyLower(key, Math.max(0, timeFrom));
     const to = windowStoreKeyUpper(key, timeTo);
     for (const [storeKey, value] of this.segmented.fetch(from, to, timeFrom, timeTo, backward)) {

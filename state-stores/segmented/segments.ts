@@ -14,6 +14,11 @@ export interface Segment {
   put(key: Buffer, value: Buffer | null): void;
   /** Entries with `from <= key <= to` (null bounds open), in key order (descending when `reverse`). */
   range(from: Buffer | null, to: Buffer | null, reverse: boolean): Iterable<KeyValueBytesEntry>;
+  /**
+   * Optional eager `range(from, to, false)` for short ranges: appends at most `limit` entries to `out`;
+   * false when there are more (`out` is then incomplete).
+   */
+  rangeInto?(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number): boolean;
   approximateCount(): number;
 }
 
