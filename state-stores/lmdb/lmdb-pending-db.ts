@@ -115,10 +115,11 @@ export class LmdbPendingDb {
   /**
    * Appends the entries with `from <= key <= to` (both non-empty) to `out` in ascending key order,
    * pending writes merged in, at most `limit` of them: the eager form of {@link LmdbPendingDb.range}
-   * for short ranges, without generators (one LMDB range read, one merge loop).
+   * for short ranges, without generators (one LMDB range read, one merge loop). `readDb` false: the
+   * caller knows the database holds nothing it wants (only the pending writes are read).
    * @returns false when the range holds more than `limit` entries (`out` is then incomplete: use `range`)
    */
-  rangeInto(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number): boolean {
+  rangeInto(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number, readDb = true): boolean {
     let overlay: [Buffer, Buffer | null][] | null = null;
     if (this.pending.size > 0) {
       overlay = [];
@@ -127,7 +128,7 @@ export class LmdbPendingDb {
     let o = 0;
     const on = overlay === null ? 0 : overlay.length;
     const start = out.length;
-    for (const { key, value } of this.db.getRange({ start: from, end: to, inclusiveEnd: true })) {
+    if (readDb) for (const { key, value } of this.db.getRange({ start: from, end: to, inclusiveEnd: true })) {
       // Overlay entries before this key, then this key unless the overlay replaces it.
       let replaced = false;
       while (o < on) {

@@ -12,21 +12,44 @@ import { DEFAULT_MAX_PENDING_BYTES, type LmdbStoreOptions } from '../lmdb/lmdb-k
 import type { Segment, Segments, SegmentsState } from './segments.ts';
 
 class LmdbSegment implements Segment {
+  /** The largest time of the pending writes (-Infinity: none). */
+  private pendingMaxTime = -Infinity;
+  /**
+   * At least the largest time of any entry in the LMDB database (-Infinity: empty; Infinity: unknown,
+   * data from before this process or a restore): an eager read from a later time skips the database,
+   * so a join's fetches near stream time read only the pending writes between checkpoints.
+   */
+  private dbMaxTime: number;
+
   constructor(
     readonly id: number,
     readonly db: LmdbPendingDb,
-  ) {}
+  ) {
+    this.dbMaxTime = db.approximateCount() === 0 ? -Infinity : Infinity;
+  }
   get(key: Buffer): Buffer | undefined {
     return this.db.get(key);
   }
-  put(key: Buffer, value: Buffer | null): void {
+  put(key: Buffer, value: Buffer | null, time = Infinity): void {
     this.db.put(key, value);
+    if (time > this.pendingMaxTime) this.pendingMaxTime = time;
   }
   range(from: Buffer | null, to: Buffer | null, reverse: boolean): Iterable<KeyValueBytesEntry> {
     return this.db.range(from, to, reverse);
   }
-  rangeInto(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number): boolean {
-    return this.db.rangeInto(from, to, out, limit);
+  rangeInto(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number, timeFrom: number): boolean {
+    return this.db.rangeInto(from, to, out, limit, timeFrom <= this.dbMaxTime);
+  }
+  /** Moves the pending writes into the database (inside the caller's write transaction). */
+  writePending(): void {
+    this.db.writePending();
+    if (this.pendingMaxTime > this.dbMaxTime) this.dbMaxTime = this.pendingMaxTime;
+    this.pendingMaxTime = -Infinity;
+  }
+  /** A write straight into the database (restore): its time is not known here. */
+  writeDirect(key: Buffer, value: Buffer | null): void {
+    this.db.writeDirect(key, value);
+    this.dbMaxTime = Infinity;
   }
   approximateCount(): number {
     return this.db.approximateCount();
@@ -105,7 +128,7 @@ export class LmdbSegments implements Segments {
   }
 
   writeDirect(segment: Segment, key: Buffer, value: Buffer | null): void {
-    (segment as LmdbSegment).db.writeDirect(key, value);
+    (segment as LmdbSegment).writeDirect(key, value);
   }
 
   shouldSpill(): boolean {
@@ -152,7 +175,7 @@ export class LmdbSegments implements Segments {
 
   private writeAll(state: SegmentsState): void {
     this.dropDropped();
-    for (const s of this.live.values()) s.db.writePending();
+    for (const s of this.live.values()) s.writePending();
     this.env!.writeMeta(this.storeName, encodeState(state));
   }
 

@@ -65,7 +65,7 @@ export class SegmentedBytesStore {
   put(storeKey: Buffer, value: Buffer | null, time: number): boolean {
     const segment = this.segmentForWrite(time);
     if (segment === null) return false;
-    segment.put(storeKey, value);
+    segment.put(storeKey, value, time);
     if (this.segments.shouldSpill()) this.segments.spill(this.state());
     return true;
   }
@@ -108,7 +108,7 @@ export class SegmentedBytesStore {
       const id = ids[i]!;
       if (id < first || id > last) continue;
       const s = this.byId.get(id)!;
-      if (s.rangeInto === undefined || !s.rangeInto(from, to, out, limit - out.length)) return false;
+      if (s.rangeInto === undefined || !s.rangeInto(from, to, out, limit - out.length, timeFrom)) return false;
     }
     return true;
   }

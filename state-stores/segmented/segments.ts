@@ -11,14 +11,16 @@ import type { KeyValueBytesEntry } from '../key-value-bytes-store.ts';
 export interface Segment {
   readonly id: number;
   get(key: Buffer): Buffer | undefined;
-  put(key: Buffer, value: Buffer | null): void;
+  /** Writes `value` (null deletes) under `key`; `time`: the write's time in the store's segmenting (absent: unknown). */
+  put(key: Buffer, value: Buffer | null, time?: number): void;
   /** Entries with `from <= key <= to` (null bounds open), in key order (descending when `reverse`). */
   range(from: Buffer | null, to: Buffer | null, reverse: boolean): Iterable<KeyValueBytesEntry>;
   /**
    * Optional eager `range(from, to, false)` for short ranges: appends at most `limit` entries to `out`;
-   * false when there are more (`out` is then incomplete).
+   * false when there are more (`out` is then incomplete). `timeFrom`: the caller wants only entries put
+   * at that time or later (the segment may skip storage holding only older ones; the caller filters).
    */
-  rangeInto?(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number): boolean;
+  rangeInto?(from: Buffer, to: Buffer, out: KeyValueBytesEntry[], limit: number, timeFrom: number): boolean;
   approximateCount(): number;
 }
 
