@@ -12,8 +12,8 @@
  * copies, so a caller may keep them without pinning an arena. Ranges sort the keys once (until a key
  * is removed or the arena is compacted) and return each key's value as it is when the iterator reaches
  * it; keys added during an iteration are not seen by it. Keys added after the sort go into a small
- * sorted run ({@link PendingWrites} `recent`, merged into the sorted keys once it holds about the square
- * root of them), so a range between writes of new keys (a window store's puts and fetches) costs a
+ * sorted run ({@link PendingWrites} `recent`, merged into the sorted keys once it holds about 8 times the
+ * square root of them), so a range between writes of new keys (a window store's puts and fetches) costs a
  * binary search, not a sort of every pending key.
  */
 import { compareBytes } from '../bytes.ts';
@@ -25,6 +25,12 @@ const INITIAL_SLOTS = 64;
 const NO_RECORDS = new Int32Array(0);
 /** The smallest bound of the run of recently added keys before it is merged into the sorted keys. */
 const MIN_RECENT = 32;
+/**
+ * The run of recently added keys is merged into the n sorted keys once it holds `RECENT_FACTOR * sqrt(n)`
+ * keys: a merge costs n key comparisons, an insert into the run a memmove of part of it (cheap per
+ * element), so a longer run costs fewer comparisons per key added (sqrt(n) / RECENT_FACTOR).
+ */
+const RECENT_FACTOR = 8;
 
 function readInt32LE(a: Buffer, at: number): number {
   return a[at]! | (a[at + 1]! << 8) | (a[at + 2]! << 16) | (a[at + 3]! << 24);
@@ -321,7 +327,7 @@ export class PendingWrites {
     recent[at] = rec;
     const total = (this.recentCount = count + 1);
     const sorted = this.sorted!;
-    if (total > MIN_RECENT && total * total > sorted.length) {
+    if (total > MIN_RECENT && total * total > sorted.length * (RECENT_FACTOR * RECENT_FACTOR)) {
       const merged = new Int32Array(sorted.length + total);
       let i = 0;
       let j = 0;
