@@ -221,7 +221,9 @@ export class PendingWrites {
 
   /** Calls `visit` with every pending write in key order (views, valid during the call only). */
   forEachSorted(visit: PendingWriteVisitor): void {
-    if (!this.sortedLatest || this.recentCount > 0) this.sorted = null;
+    // Sorted keys still holding each key's latest record need only the recent run merged in, not a sort.
+    if (!this.sortedLatest) this.sorted = null;
+    else if (this.sorted !== null && this.recentCount > 0) this.mergeRecent();
     const sorted = this.sortedRecords();
     const a = this.arena;
     for (let n = 0; n < sorted.length; n++) {
@@ -327,18 +329,25 @@ export class PendingWrites {
     recent[at] = rec;
     const total = (this.recentCount = count + 1);
     const sorted = this.sorted!;
-    if (total > MIN_RECENT && total * total > sorted.length * (RECENT_FACTOR * RECENT_FACTOR)) {
-      const merged = new Int32Array(sorted.length + total);
-      let i = 0;
-      let j = 0;
-      let k = 0;
-      while (i < sorted.length && j < total) merged[k++] = compareRecordKeys(a, sorted[i]!, recent[j]!) < 0 ? sorted[i++]! : recent[j++]!;
-      while (i < sorted.length) merged[k++] = sorted[i++]!;
-      while (j < total) merged[k++] = recent[j++]!;
-      this.sorted = merged;
-      if (this.iterating > 0) this.recent = NO_RECORDS;
-      this.recentCount = 0;
-    }
+    if (total > MIN_RECENT && total * total > sorted.length * (RECENT_FACTOR * RECENT_FACTOR)) this.mergeRecent();
+  }
+
+  /** Merges the run of recently added keys into the sorted keys. */
+  private mergeRecent(): void {
+    const a = this.arena;
+    const sorted = this.sorted!;
+    const recent = this.recent;
+    const total = this.recentCount;
+    const merged = new Int32Array(sorted.length + total);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < sorted.length && j < total) merged[k++] = compareRecordKeys(a, sorted[i]!, recent[j]!) < 0 ? sorted[i++]! : recent[j++]!;
+    while (i < sorted.length) merged[k++] = sorted[i++]!;
+    while (j < total) merged[k++] = recent[j++]!;
+    this.sorted = merged;
+    if (this.iterating > 0) this.recent = NO_RECORDS;
+    this.recentCount = 0;
   }
 
   private valueCopy(rec: number): Buffer | null {
