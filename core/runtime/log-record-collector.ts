@@ -10,6 +10,13 @@
  * next {@link LogRecordCollector.flush} (commit step 2) throw, and `failure` tells the runtime loop.
  * Under exactly-once the sender is the thread's {@link StreamsProducer}: every send joins the open
  * transaction.
+ *
+ * One `sendBatch` is in flight at a time; what is handed in meanwhile is buffered and goes out in one
+ * batch when it is acknowledged. kafkajs does not order concurrent sends (it awaits metadata and locks
+ * before it numbers a batch, so a later send can overtake an earlier one): a producer's first batch to a
+ * changelog partition was seen holding the newest value of a window and its second batch the older
+ * ones, so a restore ended on an older value and a worker taking over a killed worker's task lost
+ * updates. Kafka's producer keeps per-partition order; so must this.
  */
 import type { Admin, Message, RecordMetadata, TopicMessages } from '../clients/log-client.ts';
 import { toIHeaders } from '../clients/message-headers.ts';
@@ -47,11 +54,15 @@ export class LogRecordCollector implements RecordCollector {
   private bufferedCount = 0;
   private readonly outstanding = new Set<Promise<void>>();
   private inFlight = 0;
+  /** Whether a `sendBatch` is in flight (the next one waits for it, so records keep their order). */
+  private sending = false;
   private deferred: DeferredRecord[] = [];
   private readonly partitionCounts = new Map<string, number>();
   private readonly maxBufferedRecords: number;
   /** Tracked topic -> last acknowledged offset per partition (index = partition, -1 = none). */
   private readonly acked = new Map<string, number[]>();
+  private lastTimestamp = Number.NaN;
+  private lastTimestampString = 'NaN';
   /** The first send failure the production handler decided to fail on, or null. */
   failure: StreamsError | null = null;
 
@@ -75,7 +86,7 @@ export class LogRecordCollector implements RecordCollector {
   }
 
   send(topic: string, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, partition: number): void {
-    const message: Message = { key, value, timestamp: String(timestamp) };
+    const message: Message = { key, value, timestamp: this.timestampString(timestamp) };
     if (headers.length > 0) message.headers = toIHeaders(headers);
     if (partition !== ANY_PARTITION) message.partition = partition;
     this.buffer(topic, message);
@@ -91,7 +102,7 @@ export class LogRecordCollector implements RecordCollector {
     typedKey: unknown,
     typedValue: unknown,
   ): void {
-    const message: Message = { key, value, timestamp: String(timestamp) };
+    const message: Message = { key, value, timestamp: this.timestampString(timestamp) };
     if (headers.length > 0) message.headers = toIHeaders(headers);
     const count = this.partitionCounts.get(topic);
     if (count === undefined || this.deferred.length > 0) {
@@ -102,29 +113,39 @@ export class LogRecordCollector implements RecordCollector {
     this.buffer(topic, message);
   }
 
+  /** Sends what is buffered, unless a send is in flight (then it goes out once that one is acknowledged). */
   sendBuffered(): void {
     if (this.deferred.length > 0) this.track(this.resolveDeferred());
-    if (this.bufferedCount === 0) return;
+    if (this.bufferedCount === 0 || this.sending) return;
     const topicMessages: TopicMessages[] = [];
     for (const [topic, messages] of this.buffered) topicMessages.push({ topic, messages });
     const count = this.bufferedCount;
     this.buffered = new Map();
     this.bufferedCount = 0;
     this.inFlight += count;
+    this.sending = true;
     this.track(
       this.producer.sendBatch({ topicMessages }).then(
         (metadata) => {
           this.inFlight -= count;
           if (this.acked.size > 0) this.noteOffsets(topicMessages, metadata);
+          this.sent();
         },
         (error: unknown) => {
           this.inFlight -= count;
           for (const { topic, messages } of topicMessages) {
             this.onSendFailure({ error, phase: 'send', topic, partition: -1, records: messages.length, nodeName: null });
           }
+          this.sent();
         },
       ),
     );
+  }
+
+  /** A send settled: the records buffered meanwhile go out now (tracked before this send is untracked). */
+  private sent(): void {
+    this.sending = false;
+    if (this.bufferedCount > 0) this.sendBuffered();
   }
 
   /**
@@ -179,6 +200,18 @@ export class LogRecordCollector implements RecordCollector {
         if (last > (offsets[m.partition] ?? -1)) offsets[m.partition] = last;
       }
     }
+  }
+
+  /**
+   * The message timestamp as a string, the last one reused: a flushed cache entry goes to the changelog
+   * and downstream with the same timestamp, and converting a 13-digit number is not free.
+   */
+  private timestampString(timestamp: number): string {
+    if (timestamp !== this.lastTimestamp) {
+      this.lastTimestamp = timestamp;
+      this.lastTimestampString = String(timestamp);
+    }
+    return this.lastTimestampString;
   }
 
   private buffer(topic: string, message: Message): void {
