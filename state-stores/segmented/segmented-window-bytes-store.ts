@@ -101,11 +101,11 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
    */
   fetchRange(key: Buffer, timeFrom: number, timeTo: number, backward = false): Iterable<WindowBytesEntry> {
     this.check();
-    if (backward) return this.fetchRangeLazy(key, timeFrom, timeTo, true);
     const from = windowStoreKeyLower(key, Math.max(0, timeFrom));
     const to = windowStoreKeyUpper(key, timeTo);
+    if (backward) return this.fetchRangeLazy(key, from, to, timeFrom, timeTo, true);
     const raw: KeyValueBytesEntry[] = [];
-    if (!this.segmented.fetchInto(from, to, timeFrom, timeTo, raw, EAGER_FETCH_LIMIT)) return this.fetchRangeLazy(key, timeFrom, timeTo, false);
+    if (!this.segmented.fetchInto(from, to, timeFrom, timeTo, raw, EAGER_FETCH_LIMIT)) return this.fetchRangeLazy(key, from, to, timeFrom, timeTo, false);
     const out: WindowBytesEntry[] = [];
     const minLive = this.segmented.minLiveTime();
     for (let i = 0; i < raw.length; i++) {
@@ -118,9 +118,7 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
     return out;
   }
 
-  private *fetchRangeLazy(key: Buffer, timeFrom: number, timeTo: number, backward: boolean): Generator<WindowBytesEntry> {
-    const from = windowStoreKeyLower(key, Math.max(0, timeFrom));
-    const to = windowStoreKeyUpper(key, timeTo);
+  private *fetchRangeLazy(key: Buffer, from: Buffer, to: Buffer, timeFrom: number, timeTo: number, backward: boolean): Generator<WindowBytesEntry> {
     for (const [storeKey, value] of this.segmented.fetch(from, to, timeFrom, timeTo, backward)) {
       if (!windowStoreKeyIs(storeKey, key)) continue;
       const start = windowStoreKeyStart(storeKey);
