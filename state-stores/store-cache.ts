@@ -12,7 +12,9 @@
  * bound of 0 therefore writes every update through at once.
  *
  * Allocation: a put of a key already cached updates its entry in place (no allocation besides the value
- * bytes the caller made); lookups hash the key bytes (no string per operation).
+ * bytes the caller made); lookups hash the key bytes (no string per operation); a put right after a get
+ * of the same key buffer reuses the entry found; evicted entries are reused for new keys (so an entry
+ * returned by `get` is valid only until the next write to its cache).
  *
  * Old values: each entry remembers the value the store below holds when that is known (a clean entry
  * holds it; a clean entry turning dirty keeps it until the flush), so a caching layer that reports old
@@ -61,6 +63,13 @@ export class CacheEntry {
   }
 }
 
+/**
+ * Entries kept for reuse at most, per {@link NamedCache}: a cache whose keys miss (more keys than fit)
+ * drops an entry and makes one per record; reusing them spares the young generation an object that
+ * would live long enough to be promoted, and the old generation its garbage.
+ */
+const MAX_FREE_ENTRIES = 1024;
+
 /** The bytes counted for an entry: key, value, the stored value when it is another buffer, overhead. */
 function entrySize(key: Buffer, value: Buffer | null, stored: Buffer | null | undefined): number {
   let n = key.length + CACHE_ENTRY_OVERHEAD;
@@ -92,6 +101,16 @@ export class NamedCache {
   private dirtyTail: CacheEntry | null = null;
   private dirtyCount = 0;
   private flushing = false;
+  /** The batch handed to the flush callback, reused (flushes do not nest). */
+  private readonly batch: CacheEntry[] = [];
+  /**
+   * The entry last found or made: a put of the same key buffer right after a get (an aggregation's read,
+   * then write) finds it without hashing the key again. Valid while live with that very key buffer (a
+   * reused entry holds another one).
+   */
+  private last: CacheEntry | null = null;
+  /** Dropped entries kept for reuse (this cache's only, so {@link last} cannot meet another cache's key). */
+  private readonly free: CacheEntry[] = [];
 
   constructor(
     readonly name: string,
@@ -109,7 +128,7 @@ export class NamedCache {
     return this.dirtyCount;
   }
 
-  /** The entry of `key` (marked most recently used), or undefined. */
+  /** The entry of `key` (marked most recently used), or undefined; valid until the next write to this cache (evicted entries are reused). */
   get(key: Buffer): CacheEntry | undefined {
     const e = this.map.get(key);
     if (e === undefined) {
@@ -118,6 +137,7 @@ export class NamedCache {
     }
     this.owner.hits++;
     this.touch(e);
+    this.last = e;
     return e;
   }
 
@@ -127,9 +147,11 @@ export class NamedCache {
    * entries of this cache.
    */
   put(key: Buffer, value: Buffer | null, timestamp: number, dirty: boolean): void {
-    let e = this.map.get(key);
+    const last = this.last;
+    let e = last !== null && last.key === key && last.live ? last : this.map.get(key);
     if (e === undefined) {
-      e = new CacheEntry(key, value, timestamp, dirty ? undefined : value);
+      e = this.newEntry(key, value, timestamp, dirty ? undefined : value);
+      this.last = e;
       this.map.set(key, e);
       this.owner.sizeBytes += e.size;
       this.owner.entries++;
@@ -171,7 +193,7 @@ export class NamedCache {
    */
   flush(through: CacheEntry | null = null): void {
     if (this.dirtyCount === 0 || this.flushing) return;
-    const batch: CacheEntry[] = [];
+    const batch = this.batch;
     let e = this.dirtyHead;
     while (e !== null) {
       const next: CacheEntry | null = e.dirtyNext;
@@ -204,6 +226,7 @@ export class NamedCache {
       if (e.value === null) {
         this.map.delete(e.key);
         this.drop(e);
+        this.recycle(e);
       } else if (e.stored !== e.value) {
         e.stored = e.value;
         const size = entrySize(e.key, e.value, e.value);
@@ -211,6 +234,7 @@ export class NamedCache {
         e.size = size;
       }
     }
+    batch.length = 0;
   }
 
   /** Evicts the least recently used entry; when it is dirty, first flushes the dirty entries up to it in update order. */
@@ -224,6 +248,8 @@ export class NamedCache {
     if (e.live) {
       this.map.delete(e.key);
       this.drop(e);
+      // Reused unless a flush of this cache is in progress: its batch may hold the entry.
+      if (!this.flushing) this.recycle(e);
     }
     this.owner.evictions++;
     return true;
@@ -246,6 +272,28 @@ export class NamedCache {
   close(): void {
     this.clear();
     this.owner.release(this);
+  }
+
+  /** A new entry, reusing a dropped one of this cache when there is one. */
+  private newEntry(key: Buffer, value: Buffer | null, timestamp: number, stored: Buffer | null | undefined): CacheEntry {
+    const e = this.free.pop();
+    if (e === undefined) return new CacheEntry(key, value, timestamp, stored);
+    e.key = key;
+    e.value = value;
+    e.timestamp = timestamp;
+    e.stored = stored;
+    e.size = entrySize(key, value, stored);
+    e.dirty = false;
+    e.live = true;
+    return e;
+  }
+
+  /** Keeps a dropped entry no longer referenced for {@link newEntry}. */
+  private recycle(e: CacheEntry): void {
+    if (this.free.length >= MAX_FREE_ENTRIES) return;
+    e.value = null;
+    e.stored = undefined;
+    this.free.push(e);
   }
 
   private drop(e: CacheEntry): void {
