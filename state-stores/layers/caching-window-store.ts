@@ -9,7 +9,9 @@ import type { StateStore, StateStoreContext } from '../../core/processor/state-s
 import type { WindowBytesEntry } from '../window-bytes-store.ts';
 import { mergeOverlayBy } from '../merge-sorted.ts';
 import type { CacheEntry, NamedCache } from '../store-cache.ts';
+import { writeUint64BE } from '../bytes.ts';
 import {
+  WINDOW_KEY_SUFFIX,
   toWindowStoreKey,
   windowStoreKeyIs,
   windowStoreKeyKey,
@@ -22,6 +24,8 @@ import { WrappedWindowBytesStore } from './wrapped-window-bytes-store.ts';
 import { storeNotOpen } from '../store-errors.ts';
 
 const MAX_TIME = Number.MAX_SAFE_INTEGER;
+/** Record keys up to this length are looked up in a reused buffer. */
+const MAX_PROBE_KEY = 64;
 
 export class CachingWindowStore extends WrappedWindowBytesStore {
   private cache: NamedCache | null = null;
@@ -33,6 +37,8 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   private lastKey: Buffer | null = null;
   private lastStart = -1;
   private lastStoreKey: Buffer | null = null;
+  /** Lookup buffers by record key length ({@link probeKey}). */
+  private readonly probes: (Buffer | undefined)[] = [];
   private readonly flushEntries = (entries: readonly CacheEntry[]): void => this.writeFlushed(entries);
   private readonly compare = (a: Buffer, b: Buffer): number => {
     const d = Math.floor(windowStoreKeyStart(a) / this.segmentIntervalMs) - Math.floor(windowStoreKeyStart(b) / this.segmentIntervalMs);
@@ -67,21 +73,48 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   override fetch(key: Buffer, windowStart: number): Buffer | undefined {
     const cache = this.open();
     if (windowStart < this.minLive()) return undefined;
-    const storeKey = this.storeKey(key, windowStart);
-    const e = cache.get(storeKey);
-    if (e !== undefined) return e.value === null ? undefined : e.value;
+    let storeKey: Buffer;
+    if (key === this.lastKey && windowStart === this.lastStart) {
+      storeKey = this.lastStoreKey!;
+      const e = cache.get(storeKey);
+      if (e !== undefined) return e.value === null ? undefined : e.value;
+    } else {
+      // Looked up in a reused buffer: a hit (most fetches) allocates no key; the put that follows uses the entry's.
+      const probe = this.probeKey(key, windowStart);
+      const e = cache.get(probe);
+      if (e !== undefined) {
+        this.remember(key, windowStart, e.key);
+        return e.value === null ? undefined : e.value;
+      }
+      storeKey = key.length > MAX_PROBE_KEY ? probe : Buffer.from(probe);
+      this.remember(key, windowStart, storeKey);
+    }
     const value = this.inner.fetch(key, windowStart);
     cache.put(storeKey, value === undefined ? null : value, windowStart, false);
     return value;
+  }
+
+  /** `key`'s store key at `windowStart` written into a buffer reused per key length (a fresh one for keys over 64 bytes). */
+  private probeKey(key: Buffer, windowStart: number): Buffer {
+    if (key.length > MAX_PROBE_KEY) return toWindowStoreKey(key, windowStart, 0);
+    let probe = this.probes[key.length];
+    if (probe === undefined) this.probes[key.length] = probe = Buffer.alloc(key.length + WINDOW_KEY_SUFFIX);
+    key.copy(probe, 0);
+    writeUint64BE(probe, windowStart, key.length); // the sequence number stays 0
+    return probe;
+  }
+
+  private remember(key: Buffer, windowStart: number, storeKey: Buffer): void {
+    this.lastKey = key;
+    this.lastStart = windowStart;
+    this.lastStoreKey = storeKey;
   }
 
   /** The store key of `key` at `windowStart`; the same bytes again for a put right after a fetch. */
   private storeKey(key: Buffer, windowStart: number): Buffer {
     if (key === this.lastKey && windowStart === this.lastStart) return this.lastStoreKey!;
     const storeKey = toWindowStoreKey(key, windowStart, 0);
-    this.lastKey = key;
-    this.lastStart = windowStart;
-    this.lastStoreKey = storeKey;
+    this.remember(key, windowStart, storeKey);
     return storeKey;
   }
 
