@@ -5,7 +5,8 @@
  * co-partitioning is needed: every task sees the whole global table. Global table updates alone emit
  * nothing.
  *
- * Null handling, as in Kafka Streams: a stream record with a null value is dropped and counted; a null
+ * Null handling, as in Kafka Streams 3.7+ (KIP-962): a stream record with a null value is dropped and
+ * counted; its key may be null (only the selector reads it). A null
  * table key (from the selector) matches no row, so `join` drops the record and `leftJoin` emits
  * `joiner(value, null, key)`; with no row for the table key, likewise.
  *

@@ -24,8 +24,12 @@
  *
  * Not done: Kafka throttles the scan to once per `emit.interval.ms.kstreams.outer.join.spurious.results.fix`
  * (1 s of wall-clock time, a performance knob); Tributary scans whenever the rule above says so (Kafka
- * with that interval at 0, as its own tests run). Records with a null key or a null value are dropped
- * and counted on both sides (Kafka before 3.7; 3.7+ emits a left/outer null-key record with a null side).
+ * with that interval at 0, as its own tests run).
+ *
+ * Nulls (Kafka 3.7+, KIP-962): a record with a null value is dropped and counted on both sides; a record
+ * with a null key (and a value) is dropped and counted on an inner side, and on an outer side (the left
+ * of `leftJoin`, both of `outerJoin`) emitted at once with a null side and its own timestamp, never
+ * stored. Either way it first advances the join's stream time, as in Kafka.
  */
 import type { Processor } from '../core/processor/processor.ts';
 import type { ProcessorContext } from '../core/processor/processor-context.ts';
@@ -118,7 +122,10 @@ export class KStreamKStreamJoin<K, V, VO> implements Processor<K, V, K, unknown>
     const tracker = this.tracker;
     if (ts > tracker.streamTime) tracker.streamTime = ts;
     if (key === null || key === undefined || value === null || value === undefined) {
-      this.settings.dropped.nullKeyOrValue++;
+      // KIP-962 (Kafka 3.7+): an outer side's null-key record can never match; it is emitted at once with a null side.
+      if (this.outer && value !== null && value !== undefined) {
+        this.context.forward(new Record(key, this.isLeftSide ? this.joiner(value, null, key) : this.joiner(null, value, key), ts, record.headers));
+      } else this.settings.dropped.nullKeyOrValue++;
       return;
     }
     const outerStore = this.outerStore;

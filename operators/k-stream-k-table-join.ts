@@ -3,9 +3,10 @@
  * table's current value for its key, read from the table's timestamped store; the result keeps the
  * stream record's key, timestamp and headers. Table updates alone emit nothing (the table is only read).
  *
- * Null handling, as in Kafka Streams before 3.7: a stream record with a null key or a null value is
- * dropped and counted (no key to look up; a null value is no record). With no table row for the key,
- * `join` emits nothing and `leftJoin` emits `joiner(value, null, key)`.
+ * Null handling, as in Kafka Streams 3.7+ (KIP-962): a stream record with a null value is dropped and
+ * counted (a null value is no record); one with a null key (and a value) is dropped and counted by
+ * `join` and emitted by `leftJoin` as `joiner(value, null, null)` without a lookup. With no table row for
+ * the key, `join` emits nothing and `leftJoin` emits `joiner(value, null, key)`.
  */
 import type { Processor } from '../core/processor/processor.ts';
 import type { ProcessorContext } from '../core/processor/processor-context.ts';
@@ -39,8 +40,14 @@ export class KStreamKTableJoin<K, V, VT, VR> implements Processor<K, V, K, VR> {
   process(record: Record<K, V>): void {
     const key = record.key;
     const value = record.value;
-    if (key === null || key === undefined || value === null || value === undefined) {
+    if (value === null || value === undefined) {
       this.dropped.nullKeyOrValue++;
+      return;
+    }
+    if (key === null || key === undefined) {
+      // KIP-962 (Kafka 3.7+): a null key looks nothing up; `leftJoin` emits it joined with null.
+      if (this.leftJoin) this.context.forward(new Record(key, this.joiner(value, null, key), record.timestamp, record.headers));
+      else this.dropped.nullKeyOrValue++;
       return;
     }
     const row = this.store.get(key);

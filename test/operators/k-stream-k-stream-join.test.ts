@@ -4,6 +4,10 @@ import { JoinWindows } from '../../operators/join-windows.ts';
 import { StreamsBuilder } from '../../operators/streams-builder.ts';
 import type { TopologyTestDriver } from '../../core/runtime/topology-test-driver.ts';
 import { closeDrivers, testDriver } from './driver-helper.ts';
+import { Record } from '../../core/processor/record.ts';
+import type { ProcessorContext } from '../../core/processor/processor-context.ts';
+import { DroppedRecords } from '../../operators/dropped-records.ts';
+import { kStreamKStreamJoin, type JoinTimeTracker, type StreamStreamJoinSettings } from '../../operators/k-stream-k-stream-join.ts';
 
 const str = Serdes.string();
 
@@ -223,12 +227,73 @@ describe('operators/k-stream-k-stream-join', () => {
     expect(out.readValuesToList()).toEqual(['[B, A]', '[A, B]', '[B, B]']);
   });
 
-  it('null keys and null values are dropped on both sides', () => {
-    const h = harness('outer', JoinWindows.ofTimeDifferenceWithNoGrace(10));
+  it('inner join: null keys and null values are dropped on both sides', () => {
+    const h = harness('inner', JoinWindows.ofTimeDifferenceWithNoGrace(10));
     expect(h.pipe('L', null, 'A', 1)).toEqual([]);
     expect(h.pipe('R', null, 'a', 2)).toEqual([]);
     expect(h.pipe('L', 'k', null, 3)).toEqual([]);
-    expect(h.pipe('L', 'z', 'Z', 1_000).map((r) => r.value)).toEqual([]);
+    expect(h.pipe('R', 'k', null, 4)).toEqual([]);
+    expect(h.pipe('L', 'k', 'B', 5)).toEqual([]); // nothing of the right side was stored
+    expect(h.pipe('R', 'k', 'b', 6)).toEqual([{ key: 'k', value: '[B, b]', ts: 6 }]);
+  });
+
+  it('left join (KIP-962): a left null-key record is emitted at once with a null side; right null keys and null values are dropped', () => {
+    const h = harness('left', JoinWindows.ofTimeDifferenceWithNoGrace(10));
+    expect(h.pipe('L', null, 'A', 1)).toEqual([{ key: null, value: '[A, null]', ts: 1 }]);
+    expect(h.pipe('R', null, 'a', 2)).toEqual([]);
+    expect(h.pipe('L', 'k', null, 3)).toEqual([]);
+    expect(h.pipe('R', 'k', null, 4)).toEqual([]);
+    expect(h.pipe('L', null, 'B', 5)).toEqual([{ key: null, value: '[B, null]', ts: 5 }]); // never matches, never waits
+    expect(h.pipe('L', 'z', 'Z', 1_000)).toEqual([]); // nothing was waiting: the null-key records were not stored
+  });
+
+  it('outer join (KIP-962): null-key records of both sides are emitted at once with a null side; null values are dropped', () => {
+    const h = harness('outer', JoinWindows.ofTimeDifferenceWithNoGrace(10));
+    expect(h.pipe('L', null, 'A', 1)).toEqual([{ key: null, value: '[A, null]', ts: 1 }]);
+    expect(h.pipe('R', null, 'a', 2)).toEqual([{ key: null, value: '[null, a]', ts: 2 }]);
+    expect(h.pipe('L', 'k', null, 3)).toEqual([]);
+    expect(h.pipe('R', 'k', null, 4)).toEqual([]);
+    expect(h.pipe('L', 'z', 'Z', 1_000)).toEqual([]);
+  });
+
+  it('a null-key or null-value record still advances the join stream time (Kafka 3.7+ order)', () => {
+    const h = harness('left', JoinWindows.ofTimeDifferenceWithNoGrace(10));
+    expect(h.pipe('L', null, 'A', 100)).toEqual([{ key: null, value: '[A, null]', ts: 100 }]);
+    expect(h.pipe('L', 'k', 'B', 5)).toEqual([{ key: 'k', value: '[B, null]', ts: 5 }]); // its window ended before stream time 100
+    const h2 = harness('left', JoinWindows.ofTimeDifferenceWithNoGrace(10));
+    expect(h2.pipe('R', 'k', null, 100)).toEqual([]);
+    expect(h2.pipe('L', 'k', 'B', 5)).toEqual([{ key: 'k', value: '[B, null]', ts: 5 }]);
+  });
+
+  it('counts what it drops: null values on every side, null keys on inner sides only', () => {
+    for (const [leftOuter, rightOuter] of [[false, false], [true, false], [true, true]] as const) {
+      const dropped = new DroppedRecords();
+      const settings: StreamStreamJoinSettings<string> = {
+        windows: JoinWindows.ofTimeDifferenceWithNoGrace(10),
+        joiner: (l, r) => show(l as string | null, r as string | null),
+        leftOuter,
+        rightOuter,
+        leftStoreName: 'l',
+        rightStoreName: 'r',
+        outerStoreName: leftOuter ? 'o' : null,
+        dropped,
+        trackers: new WeakMap<object, JoinTimeTracker>(),
+      };
+      const forwarded: unknown[] = [];
+      const stores = new Map<string, object>([['l', {}], ['r', {}], ['o', {}]]);
+      const context = { getStateStore: (name: string) => stores.get(name), forward: (r: Record<unknown, unknown>) => forwarded.push(r.value) };
+      const left = kStreamKStreamJoin<string, string, string>(true, settings)();
+      const right = kStreamKStreamJoin<string, string, string>(false, settings)();
+      left.init(context as unknown as ProcessorContext<string, unknown>);
+      right.init(context as unknown as ProcessorContext<string, unknown>);
+      left.process(new Record<string, string>(null as unknown as string, 'A', 1));
+      right.process(new Record<string, string>(null as unknown as string, 'a', 1));
+      left.process(new Record<string, string>('k', null as unknown as string, 1));
+      right.process(new Record<string, string>('k', null as unknown as string, 1));
+      const emitted = [...(leftOuter ? ['[A, null]'] : []), ...(rightOuter ? ['[null, a]'] : [])];
+      expect(forwarded).toEqual(emitted);
+      expect(dropped.nullKeyOrValue).toBe(4 - emitted.length);
+    }
   });
 
   it('the joiner gets the key as its third argument; the result keeps the left record headers', () => {

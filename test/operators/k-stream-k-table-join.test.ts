@@ -2,6 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Serdes } from '../../core/serde/serdes.ts';
 import { StreamsBuilder } from '../../operators/streams-builder.ts';
 import { closeDrivers, testDriver } from './driver-helper.ts';
+import { Topology } from '../../core/topology/topology.ts';
+import { Stores } from '../../state-stores/stores.ts';
+import { DroppedRecords } from '../../operators/dropped-records.ts';
+import { kStreamKTableJoin } from '../../operators/k-stream-k-table-join.ts';
+import { kTableSource } from '../../operators/k-table-source.ts';
 
 const str = Serdes.string();
 
@@ -72,6 +77,42 @@ describe('operators/k-stream-k-table-join', () => {
     v.pipeInput('u2', '/gone', 7);
     v.pipeInput(null, '/null-key', 8);
     expect(d.createOutputTopic('enriched', str, str).readKeyValuesToList()).toEqual([{ key: 'u1', value: 'u1:anne@/home' }]);
+  });
+
+  it('null keys (KIP-962): leftJoin emits joiner(value, null) without a lookup, join drops and counts; null values are dropped by both', () => {
+    for (const leftJoin of [false, true]) {
+      const dropped = new DroppedRecords();
+      const d = testDriver(
+        new Topology()
+          .addSource('users', 'users', { keySerde: str, valueSerde: str })
+          .addProcessor('users-table', kTableSource('users-store', new DroppedRecords()), 'users')
+          .addStateStore(Stores.timestampedKeyValueStoreBuilder({ name: 'users-store', keySerde: str, valueSerde: str, kind: 'memory', caching: false }), 'users-table')
+          .addSource('views', 'views', { keySerde: str, valueSerde: str })
+          .addProcessor('join', kStreamKTableJoin<string, string, string, string>('users-store', (v, u, k) => `${k}:${v}@${u}`, leftJoin, dropped), 'views')
+          .connectProcessorAndStateStores('join', 'users-store')
+          .addSink('out', 'out', { keySerde: str, valueSerde: str }, 'join')
+          .build(),
+      );
+      d.createInputTopic('users', str, str).pipeInput('u1', 'ann', 1);
+      const views = d.createInputTopic('views', str, str);
+      views.pipeInput(null, '/null-key', 2);
+      views.pipeInput('u1', null, 3);
+      views.pipeInput(null, null, 4);
+      views.pipeInput('u1', '/home', 5);
+      const expected = [...(leftJoin ? [[null, 'null:/null-key@null', 2]] : []), ['u1', 'u1:/home@ann', 5]];
+      expect(d.createOutputTopic('out', str, str).readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual(expected);
+      expect(dropped.nullKeyOrValue).toBe(leftJoin ? 2 : 3);
+    }
+  });
+
+  it('DSL leftJoin: a null-key stream record is emitted joined with null, keeping its timestamp and null key', () => {
+    const b = new StreamsBuilder();
+    const users = b.table<string, string>('users', { keySerde: str, valueSerde: str, kind: 'memory' });
+    b.stream<string, string>('views', { keySerde: str, valueSerde: str }).leftJoin(users, show).to('out', { valueSerde: str });
+    const d = testDriver(b.build());
+    d.createInputTopic('users', str, str).pipeInput('u1', 'ann', 1);
+    d.createInputTopic('views', str, str).pipeInput(null, '/x', 7);
+    expect(d.createOutputTopic('out', str, str).readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([[null, '[/x, null]', 7]]);
   });
 
   it('a table without a store (filter, mapValues) is materialized for the join as <name>-table-store', () => {
