@@ -438,7 +438,9 @@ export class KStream<K, V, S extends Keying = Keying> {
    * be accepted any more (see {@link JoinWindows}: stream time past `t + 2 * after + grace`), never
    * eagerly; the waiting records live in the changelogged outer join shared store. With a table, at once.
    * With a {@link GlobalKTable}: at once, `joiner(value, null, key)` when the selected key is null or has
-   * no row.
+   * no row. A record of this stream with a null key (and a value) can match nothing: with a stream or a
+   * table it is emitted at once as `joiner(value, null, null)` (Kafka Streams 3.7+, KIP-962); null
+   * values, and the other stream's null keys, are dropped.
    *
    * @throws TopologyError when the other input belongs to another builder or an argument is invalid
    * @example
@@ -456,7 +458,8 @@ export class KStream<K, V, S extends Keying = Keying> {
 
   /**
    * Outer join of two streams: like {@link KStream.leftJoin}, and records of either side that found no
-   * partner are emitted (with `null` for the missing side) once their window has closed.
+   * partner are emitted (with `null` for the missing side) once their window has closed. Null-key records
+   * of either side are emitted at once with `null` for the other side (KIP-962); null values are dropped.
    *
    * @throws TopologyError when the other stream belongs to another builder or an argument is invalid
    * @example
