@@ -14,17 +14,13 @@ import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, offsetFileName } from './s
 import { readFullySync, writeFullySync } from './segment-io.ts';
 import { unlinkIfExistsSync } from './atomic-file.ts';
 import { walkBatches, type SegmentWalk, type SegmentWalkOptions } from './segment-walk.ts';
+import { readInt64 } from './int64.ts';
 
 export type { SegmentWalk, SegmentWalkOptions } from './segment-walk.ts';
 
-const TWO_32 = 0x1_0000_0000;
 const HEADER = RECORD_BATCH_OVERHEAD;
 const EMPTY = Buffer.alloc(0);
 const scratch = Buffer.allocUnsafe(HEADER);
-
-function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
-}
 
 /** Options of a segment. */
 export interface LogSegmentOptions {

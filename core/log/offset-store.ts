@@ -19,6 +19,7 @@ import { compareTopicPartitions } from './assignors/partition-assignor.ts';
 import type { LogManagerApi, PartitionLogApi } from './log-contracts.ts';
 import { decodeRecords, encodeRecordBatch, forEachBatch, type BatchRecordInput } from './record-batch.ts';
 import { CONSUMER_OFFSETS_TOPIC } from './topic-name.ts';
+import { readInt64, writeInt64 } from './int64.ts';
 
 /** Kafka's `offset.metadata.max.bytes` default. */
 export const MAX_OFFSET_METADATA_BYTES = 4096;
@@ -28,7 +29,6 @@ const OFFSETS_TOPIC_SEGMENT_BYTES = '104857600';
 
 const KEY_VERSION = 1;
 const VALUE_VERSION = 3;
-const TWO_32 = 0x1_0000_0000;
 const READ_CHUNK_BYTES = 1 << 20;
 
 /** One committed offset. */
@@ -163,17 +163,6 @@ export function decodeOffsetValue(
   } catch (cause) {
     throw new InvalidRecordError(`Malformed offset commit value at ${where}: ${(cause as Error).message}`, { cause });
   }
-}
-
-function writeInt64(buf: Buffer, pos: number, value: number): number {
-  const hi = Math.floor(value / TWO_32);
-  buf.writeInt32BE(hi, pos);
-  buf.writeUInt32BE(value - hi * TWO_32, pos + 4);
-  return pos + 8;
-}
-
-function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
 }
 
 function tpKey(topic: string, partition: number): string {

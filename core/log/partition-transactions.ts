@@ -5,6 +5,7 @@
  * must drop. Saved inside the producer-state snapshot and rebuilt by replaying the batches after it, so a
  * restart after SIGKILL gives the same answers.
  */
+import { readInt64, writeInt64 } from './int64.ts';
 
 /** One aborted transaction: its producer and offset range (the last offset is the abort marker's). */
 export interface AbortedTxn {
@@ -17,8 +18,6 @@ interface CompletedTxn {
   readonly firstOffset: number;
   readonly markerOffset: number;
 }
-
-const TWO_32 = 0x1_0000_0000;
 
 /**
  * Ongoing, completing and aborted transactions of one partition.
@@ -202,13 +201,3 @@ export class PartitionTransactions {
   }
 }
 
-function writeInt64(buf: Buffer, pos: number, value: number): number {
-  const hi = Math.floor(value / TWO_32);
-  buf.writeInt32BE(hi, pos);
-  buf.writeUInt32BE(value - hi * TWO_32, pos + 4);
-  return pos + 8;
-}
-
-function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
-}

@@ -12,6 +12,7 @@ import { crc32c } from './crc32c.ts';
 import { readFileIfExistsSync, unlinkIfExistsSync, writeFileAtomicSync } from './atomic-file.ts';
 import { SNAPSHOT_SUFFIX, offsetFileName, parseOffsetFileName } from './segment-file-names.ts';
 import { PartitionTransactions } from './partition-transactions.ts';
+import { readInt64, writeInt64 } from './int64.ts';
 
 /** Kafka keeps the metadata of the last five batches of each producer (max.in.flight.requests). */
 export const MAX_BATCHES_PER_PRODUCER = 5;
@@ -19,7 +20,6 @@ export const MAX_BATCHES_PER_PRODUCER = 5;
 export const SNAPSHOTS_KEPT = 2;
 
 const INT32_MAX = 0x7fff_ffff;
-const TWO_32 = 0x1_0000_0000;
 const SNAPSHOT_MAGIC_V1 = 0x54505331; // "TPS1": producers only
 const SNAPSHOT_MAGIC = 0x54505332; // "TPS2": producers, then transactions
 const SNAPSHOT_HEADER = 12; // magic u32, crc u32, producer count u32
@@ -293,13 +293,3 @@ export class ProducerStateManager {
   }
 }
 
-function writeInt64(buf: Buffer, pos: number, value: number): number {
-  const hi = Math.floor(value / TWO_32);
-  buf.writeInt32BE(hi, pos);
-  buf.writeUInt32BE(value - hi * TWO_32, pos + 4);
-  return pos + 8;
-}
-
-function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
-}

@@ -6,15 +6,11 @@
  */
 import { batchCrcMatches, MAGIC_V2, RECORD_BATCH_OVERHEAD } from './record-batch.ts';
 import { readFullySync } from './segment-io.ts';
+import { readInt64 } from './int64.ts';
 
-const TWO_32 = 0x1_0000_0000;
 const HEADER = RECORD_BATCH_OVERHEAD;
 const WHOLE_CHUNK = 1 << 20;
 const HEADER_CHUNK = 4096;
-
-function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
-}
 
 /** Options of {@link walkBatches}. */
 export interface SegmentWalkOptions {

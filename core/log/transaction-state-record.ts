@@ -20,9 +20,9 @@ import {
   type PendingTxnOffset,
   type TransactionMetadata,
 } from './transaction-state.ts';
+import { readInt64, writeInt64 } from './int64.ts';
 
 const VALUE_VERSION = 0;
-const TWO_32 = 0x1_0000_0000;
 
 /**
  * Encodes the value of a `__transaction_state` record.
@@ -131,13 +131,3 @@ function readStr(r: { buf: Buffer; pos: number }): string | null {
   return s;
 }
 
-function writeInt64(buf: Buffer, pos: number, value: number): number {
-  const hi = Math.floor(value / TWO_32);
-  buf.writeInt32BE(hi, pos);
-  buf.writeUInt32BE(value - hi * TWO_32, pos + 4);
-  return pos + 8;
-}
-
-function readInt64(buf: Buffer, pos: number): number {
-  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
-}
