@@ -23,12 +23,6 @@ import { closeCheckInterval } from './window-close-punctuation.ts';
 /** How the processor reads a record's buffer time and which serdes it buffers with. */
 export interface SuppressSettings<K, V> {
   readonly storeName: string;
-  /**
-   * The store of the suppressed table, when it has one. Before a stream-time punctuation moves the
-   * buffer's stream time up to the task's, its cache is flushed, so updates still held there reach the
-   * buffer first: otherwise a window could close on an incomplete value and be emitted again later.
-   */
-  readonly upstreamStoreName?: string | null;
   readonly suppression: Suppression;
   /** `untilWindowCloses`: the grace of the windows upstream. */
   readonly graceMs: number;
@@ -64,10 +58,10 @@ export class KTableSuppress<K, V> implements Processor<K, Change<V>, K, Change<V
     const { maxRecords, maxBytes } = settings.suppression;
     this.overCapacity = () => this.buffer.numRecords > maxRecords || this.buffer.bufferSize > maxBytes;
     this.onStreamTime = (time) => {
+      // The task flushed its other stores' caches before this punctuation (StreamTask), so updates
+      // still held upstream reached the buffer before windows close.
       if (time <= this.observedStreamTime) return;
-      const upstream = this.settings.upstreamStoreName;
-      if (upstream) this.context.getStateStore(upstream).flush();
-      if (time > this.observedStreamTime) this.observedStreamTime = time;
+      this.observedStreamTime = time;
       this.enforceConstraints();
     };
   }

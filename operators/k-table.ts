@@ -184,11 +184,9 @@ export class KTable<K, V> {
     const graceMs = this.windowing?.graceMs ?? 0;
     const keySerde = this.keySerde;
     const valueSerde = this.valueSerde;
-    const upstreamStoreName = this.queryableStoreName;
-    const node = new SuppressNode(name, this.node, storeName, upstreamStoreName, (context) =>
+    const node = new SuppressNode(name, this.node, storeName, (context) =>
       kTableSuppress<K, V>({
         storeName,
-        upstreamStoreName,
         suppression,
         graceMs,
         keySerde: resolveSerde(storeName, 'key', undefined, keySerde, context),
@@ -283,8 +281,6 @@ class SuppressNode extends StatefulProcessorNode {
     name: string,
     parent: GraphNode,
     storeName: string,
-    /** The store of the table being suppressed: connected so the buffer can flush its cache first. */
-    private readonly upstreamStoreName: string | null,
     private readonly makeSupplier: (context: WriteContext) => () => unknown,
   ) {
     super(name, [parent], () => {
@@ -295,7 +291,6 @@ class SuppressNode extends StatefulProcessorNode {
   override writeToTopology(topology: Topology, context: WriteContext): void {
     topology.addProcessor(this.name, this.makeSupplier(context) as never, ...this.parents.map((p) => p.name));
     for (const store of this.stores) topology.addStateStore(store.build(context), this.name);
-    if (this.upstreamStoreName !== null) topology.connectProcessorAndStateStores(this.name, this.upstreamStoreName);
   }
 }
 
