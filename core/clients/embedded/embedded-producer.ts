@@ -41,6 +41,7 @@ import type { EmbeddedTransaction } from './embedded-transaction.ts';
 import { TransactionManager, type TransactionRetry } from './transaction-manager.ts';
 import { ClosedError, IllegalStateError, InvalidArgumentError, UnknownTopicOrPartitionError } from '../../errors/log-errors.ts';
 import { TributaryError } from '../../errors/tributary-error.ts';
+import { sendAsBatch } from './send-as-batch.ts';
 
 /** Default {@link ProducerOptions.batchSize}: 512 KiB, half of the default `max.message.bytes`. */
 export const DEFAULT_BATCH_SIZE = 512 * 1024;
@@ -225,15 +226,7 @@ export class EmbeddedProducer implements Producer {
    *   ClosedError after disconnect; errors of the log append (RecordTooLargeError, ...).
    */
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
-    if (record === null || typeof record !== 'object') {
-      return Promise.reject(new InvalidArgumentError('send() needs { topic, messages }'));
-    }
-    return this.sendBatch({
-      acks: record.acks,
-      timeout: record.timeout,
-      compression: record.compression,
-      topicMessages: [{ topic: record.topic, messages: record.messages }],
-    });
+    return sendAsBatch(record, (batch) => this.sendBatch(batch));
   }
 
   /**

@@ -17,6 +17,7 @@
  */
 import type { ProducerBatch, ProducerRecord, RecordMetadata, Transaction, TransactionOffsets } from '../log-client.ts';
 import { IllegalStateError, InvalidArgumentError } from '../../errors/log-errors.ts';
+import { sendAsBatch } from './send-as-batch.ts';
 
 /** What a transaction needs from its producer. */
 export interface TransactionHost {
@@ -60,15 +61,7 @@ export class EmbeddedTransaction implements Transaction {
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
-    if (record === null || typeof record !== 'object') {
-      return Promise.reject(new InvalidArgumentError('send() needs { topic, messages }'));
-    }
-    return this.sendBatch({
-      acks: record.acks,
-      timeout: record.timeout,
-      compression: record.compression,
-      topicMessages: [{ topic: record.topic, messages: record.messages }],
-    });
+    return sendAsBatch(record, (batch) => this.sendBatch(batch));
   }
 
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
