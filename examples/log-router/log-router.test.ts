@@ -71,7 +71,8 @@ describe('examples/log-router', () => {
       expect(report.topics.get(DEAD_LETTER_TOPIC)).toBe(expected.malformed);
       expect(report.topics.get(BY_SERVICE_TOPIC)).toBe(lines - expected.malformed);
       expect(report.deadLetters[0]!.headers['__tributary.topic']).toBe(RAW_TOPIC);
-      expect(JSON.parse(report.sampleError!).level).toBe('error');
+      // logs.error carries error and fatal events; which one lands first in partition 0 depends on partitioning
+      expect(['error', 'fatal']).toContain(JSON.parse(report.sampleError!).level);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
