@@ -23,7 +23,8 @@
  * 1M-key run within {@link KEY_GROWTH_LIMIT} of the 100k-key run (both outgrow the cache, 10x the keys);
  * the JSON has `rssAnon10kMB`, `rssAnon100kMB`, `rssAnon1mMB`, `memoryBoundMB` and `memoryBoundHolds`.
  *
- * BENCH_RECORDS (default 1,000,000) sets the records per run; BENCH_ONLY=count10k,windowed,... a subset.
+ * BENCH_RECORDS (default 1,000,000) sets the records per run; BENCH_ONLY=count10k,windowed,... a subset;
+ * BENCH_STATEFUL_PROF=<dir> runs each application process with `--cpu-prof` into that directory.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -309,7 +310,9 @@ let peakRssFileMB = 0;
 
 /** Runs this file as a child in `phase` of scenario `name`; returns its last stdout line. */
 function child(name: Scenario, childPhase: 'prepare' | 'run'): string {
-  const c = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+  const prof = process.env.BENCH_STATEFUL_PROF;
+  const profArgs = prof !== undefined && childPhase === 'run' ? ['--cpu-prof', '--cpu-prof-dir', prof] : [];
+  const c = spawnSync(process.execPath, [...process.execArgv, ...profArgs, fileURLToPath(import.meta.url)], {
     env: { ...process.env, BENCH_SCENARIO: name, BENCH_PHASE: childPhase, BENCH_DIR: join(dir, name) },
     encoding: 'utf8',
     maxBuffer: 1 << 26,
