@@ -82,6 +82,16 @@ export class SortedBytesMap<V> {
     return true;
   }
 
+  /**
+   * Adds `key`, which the caller knows to be absent (a {@link get} just missed and nothing changed since):
+   * one hash and no lookup. The key buffer is kept (not copied).
+   */
+  add(key: Buffer, value: V): void {
+    const slot = new Slot(key, hashBytes(key), value);
+    this.table.add(slot);
+    this.fresh.push(slot);
+  }
+
   /** Removes `key`; returns its value, or undefined when absent. */
   delete(key: Buffer): V | undefined {
     if (this.table.size === 0) return undefined;

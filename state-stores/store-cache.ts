@@ -174,6 +174,21 @@ export class NamedCache {
     if (this.owner.sizeBytes > this.owner.maxBytes) this.owner.evictFrom(this);
   }
 
+  /**
+   * Caches the clean `value` (null: absent) the store holds for `key`, right after {@link get} missed
+   * it (nothing written to this cache since): the put of a clean value without looking the key up again.
+   * May evict (and so flush) entries of this cache.
+   */
+  putMissed(key: Buffer, value: Buffer | null, timestamp: number): void {
+    const e = this.newEntry(key, value, timestamp, value);
+    this.last = e;
+    this.map.add(key, e);
+    this.owner.sizeBytes += e.size;
+    this.owner.entries++;
+    this.linkLast(e);
+    if (this.owner.sizeBytes > this.owner.maxBytes) this.owner.evictFrom(this);
+  }
+
   /** Removes `key` without flushing it. */
   delete(key: Buffer): void {
     const e = this.map.delete(key);

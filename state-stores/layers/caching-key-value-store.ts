@@ -60,7 +60,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore implements C
     if (e !== undefined) return e.value === null ? undefined : e.value;
     const value = this.inner.get(key);
     // Cached clean either way; an absent key as null, so the put that usually follows knows the old value.
-    cache.put(key, value === undefined ? null : value, -1, false);
+    cache.putMissed(key, value === undefined ? null : value, -1);
     return value;
   }
 

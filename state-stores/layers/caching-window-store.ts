@@ -90,7 +90,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
       this.remember(key, windowStart, storeKey);
     }
     const value = this.inner.fetch(key, windowStart);
-    cache.put(storeKey, value === undefined ? null : value, windowStart, false);
+    cache.putMissed(storeKey, value === undefined ? null : value, windowStart);
     return value;
   }
 
