@@ -15,6 +15,9 @@ import { compareBytes } from './bytes.ts';
 import { BytesHashTable, hashBytes } from './bytes-hash-table.ts';
 
 const MAX_CHUNK = 512;
+/** Removed slots kept for reuse at most (slots never placed: a map of point operations drops one per delete). */
+const MAX_SPARE = 1024;
+const NO_KEY = Buffer.alloc(0);
 
 /** One entry of a range: key and value. The tuple is fresh per entry. */
 export type BytesEntry<V> = [Buffer, V];
@@ -22,11 +25,19 @@ export type BytesEntry<V> = [Buffer, V];
 class Slot<V> {
   placed = false;
   dead = false;
+  /** Whether the slot is in the fresh list (a dead one stays there until the list is filtered). */
+  inFresh = true;
   constructor(
-    readonly key: Buffer,
-    readonly hash: number,
+    public key: Buffer,
+    public hash: number,
     public value: V,
   ) {}
+}
+
+function keepLive(s: Slot<unknown>): boolean {
+  if (!s.dead) return true;
+  s.inFresh = false;
+  return false;
 }
 
 function markDead(s: Slot<unknown>): void {
@@ -45,6 +56,8 @@ export class SortedBytesMap<V> {
   private placedCount = 0;
   private fresh: Slot<V>[] = [];
   private freshDead = 0;
+  /** Removed slots that were never placed, for reuse by new keys (a chunk or iterator cannot hold them). */
+  private spare: Slot<V>[] = [];
   /** Bumped by every change of the sorted structure, so iterators know when to re-seek. */
   private version = 0;
 
@@ -76,9 +89,7 @@ export class SortedBytesMap<V> {
       s.value = value;
       return false;
     }
-    const slot = new Slot(key, h, value);
-    this.table.add(slot);
-    this.fresh.push(slot);
+    this.table.add(this.newSlot(key, h, value));
     return true;
   }
 
@@ -87,9 +98,27 @@ export class SortedBytesMap<V> {
    * one hash and no lookup. The key buffer is kept (not copied).
    */
   add(key: Buffer, value: V): void {
-    const slot = new Slot(key, hashBytes(key), value);
-    this.table.add(slot);
-    this.fresh.push(slot);
+    this.table.add(this.newSlot(key, hashBytes(key), value));
+  }
+
+  /** A slot for a new key, in the fresh list: a spare one when there is one. */
+  private newSlot(key: Buffer, hash: number, value: V): Slot<V> {
+    const s = this.spare.pop();
+    if (s === undefined) {
+      const slot = new Slot(key, hash, value);
+      this.fresh.push(slot);
+      return slot;
+    }
+    s.key = key;
+    s.hash = hash;
+    s.value = value;
+    s.dead = false;
+    if (s.inFresh) this.freshDead--;
+    else {
+      s.inFresh = true;
+      this.fresh.push(s);
+    }
+    return s;
   }
 
   /** Removes `key`; returns its value, or undefined when absent. */
@@ -102,9 +131,15 @@ export class SortedBytesMap<V> {
     // A dead slot may wait in the fresh list: it must not keep the value alive.
     s.value = undefined as V;
     if (s.placed) this.removePlaced(s.key);
-    else if (++this.freshDead > 1024 && this.freshDead * 2 > this.fresh.length) {
-      this.fresh = this.fresh.filter((f) => !f.dead);
-      this.freshDead = 0;
+    else {
+      if (this.spare.length < MAX_SPARE) {
+        s.key = NO_KEY;
+        this.spare.push(s);
+      }
+      if (++this.freshDead > 1024 && this.freshDead * 2 > this.fresh.length) {
+        this.fresh = this.fresh.filter(keepLive);
+        this.freshDead = 0;
+      }
     }
     return value;
   }
@@ -118,6 +153,7 @@ export class SortedBytesMap<V> {
     this.placedCount = 0;
     this.fresh = [];
     this.freshDead = 0;
+    this.spare = [];
     this.version++;
   }
 
@@ -214,14 +250,17 @@ export class SortedBytesMap<V> {
   /** Places the fresh keys into the sorted structure. */
   private place(): void {
     if (this.fresh.length === 0) return;
-    const live = this.freshDead === 0 ? this.fresh : this.fresh.filter((s) => !s.dead);
+    const live = this.freshDead === 0 ? this.fresh : this.fresh.filter(keepLive);
     this.fresh = [];
     this.freshDead = 0;
     if (live.length === 0) return;
     live.sort(compareSlots);
     if (live.length * 8 > this.placedCount) this.mergeAll(live);
     else for (const s of live) this.insertPlaced(s);
-    for (const s of live) s.placed = true;
+    for (const s of live) {
+      s.placed = true;
+      s.inFresh = false;
+    }
     this.version++;
   }
 
