@@ -111,6 +111,67 @@ function upperBoundRecord(a: Buffer, sorted: Int32Array, length: number, rec: nu
 }
 
 /** Receives pending writes in key order: views into the arena, valid only during the call. */
+/** Records sorted by a native sort of key prefixes below this count use the comparator alone. */
+const MIN_PREFIX_SORT = 64;
+/** Index bits of a prefix-sort number: 32 bits of key prefix above them keep it an exact double (53 bits). */
+const INDEX_BITS = 21;
+const INDEX_SPAN = 2 ** INDEX_BITS;
+
+/**
+ * Sorts records (arena offsets) by key: a native sort of numbers holding 4 key bytes (after the bytes
+ * every key shares) above the record's index, then the comparator only inside runs of equal bytes.
+ * Missing bytes count as 0, so a key sorts no later than a longer key it prefixes: the prefix order never
+ * contradicts the key order. A commit of 100k pending keys costs ~1.7M comparator calls with the
+ * comparator alone.
+ */
+function sortRecords(a: Buffer, recs: Int32Array): void {
+  const n = recs.length;
+  if (n < MIN_PREFIX_SORT || n >= INDEX_SPAN) {
+    recs.sort((x, y) => compareRecordKeys(a, x, y));
+    return;
+  }
+  // Bytes shared by every key (at most 16): a prefix past them tells more keys apart.
+  const first = recs[0]!;
+  let shared = Math.min(readInt32LE(a, first), 16);
+  for (let i = 1; i < n && shared > 0; i++) {
+    const rec = recs[i]!;
+    const len = readInt32LE(a, rec);
+    if (len < shared) shared = len;
+    for (let b = 0; b < shared; b++) {
+      if (a[rec + HEADER + b] !== a[first + HEADER + b]) {
+        shared = b;
+        break;
+      }
+    }
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const rec = recs[i]!;
+    const len = readInt32LE(a, rec);
+    const at = rec + HEADER + shared;
+    const left = len - shared;
+    const p =
+      (left > 0 ? a[at]! * 0x1000000 : 0) +
+      (left > 1 ? a[at + 1]! << 16 : 0) +
+      (left > 2 ? a[at + 2]! << 8 : 0) +
+      (left > 3 ? a[at + 3]! : 0);
+    keys[i] = p * INDEX_SPAN + i;
+  }
+  keys.sort();
+  const orig = recs.slice();
+  for (let i = 0; i < n; i++) recs[i] = orig[keys[i]! % INDEX_SPAN]!;
+  // Runs of equal prefixes: sorted by the comparator.
+  let start = 0;
+  let prefix = Math.floor(keys[0]! / INDEX_SPAN);
+  for (let i = 1; i <= n; i++) {
+    const next = i < n ? Math.floor(keys[i]! / INDEX_SPAN) : -1;
+    if (next === prefix) continue;
+    if (i - start > 1) recs.subarray(start, i).sort((x, y) => compareRecordKeys(a, x, y));
+    start = i;
+    prefix = next;
+  }
+}
+
 export type PendingWriteVisitor = (key: Buffer, value: Buffer | null) => void;
 
 export class PendingWrites {
@@ -379,8 +440,7 @@ export class PendingWrites {
     let n = 0;
     const offs = this.offs;
     for (let i = 0; i < offs.length; i++) if (offs[i] !== 0) out[n++] = offs[i]! - 1;
-    const a = this.arena;
-    out.sort((x, y) => compareRecordKeys(a, x, y));
+    sortRecords(this.arena, out);
     this.sorted = out;
     this.recent = NO_RECORDS;
     this.recentCount = 0;

@@ -178,4 +178,21 @@ describe('state-stores/lmdb/pending-writes', () => {
       expect(p.size).toBe(model.size);
     }
   });
+
+  it('sorts many keys in byte order: shared leading bytes, keys that prefix others, zero and 0xff bytes, equal 4-byte prefixes', () => {
+    const p = new PendingWrites();
+    const next = rng(7);
+    const model = new Set<string>();
+    const alphabet = ['\x00', '\x01', 'a', 'b', '\x7f', '\x80', '\xff'];
+    for (let i = 0; i < 3000; i++) {
+      let key = 'user-';
+      const len = Math.floor(next() * 9);
+      for (let j = 0; j < len; j++) key += alphabet[Math.floor(next() * alphabet.length)];
+      model.add(key);
+      p.put(b(key), b(String(i)));
+    }
+    const seen: string[] = [];
+    p.forEachSorted((k) => seen.push(s(k)!));
+    expect(seen).toEqual([...model].sort(cmp));
+  });
 });
