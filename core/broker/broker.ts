@@ -139,7 +139,7 @@ export class KafkaBroker {
     }
     const ownsTransactions = options.transactions === undefined;
     const host = options.host ?? '127.0.0.1';
-    const server = net.createServer({ noDelay: true });
+    const server = net.createServer({ noDelay: true, pauseOnConnect: true });
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -1,7 +1,8 @@
 /**
  * One client connection to the broker: Kafka's framing (an int32 size, then that many bytes of request)
- * parsed incrementally from the socket, each request handed to the dispatcher as soon as it is complete,
- * and the responses written back in request order even when handlers finish out of order (a
+ * parsed as bytes arrive ({@link FrameReader}: reads go straight into frame buffers, which are reused for
+ * requests that keep no view of their bytes), each request handed to the dispatcher as soon as it is
+ * complete, and the responses written back in request order even when handlers finish out of order (a
  * per-connection response queue). A frame over `socket.request.max.bytes`, a negative size, or a request
  * the dispatcher cannot serve closes this connection only, after the responses before it are written.
  *
@@ -10,6 +11,8 @@
  */
 import type { Socket } from 'node:net';
 import type { BrokerLogger } from './broker-context.ts';
+import { FrameReader, type FrameSink } from './frame-reader.ts';
+import { readIntoBuffers } from './socket-reads.ts';
 
 /** What the dispatcher decided for one request. */
 export type DispatchOutcome =
@@ -24,6 +27,12 @@ export type DispatchOutcome =
 export interface FrameDispatcher {
   /** Serves one request frame (without its size prefix). Must not throw; failures are outcomes. */
   dispatch(frame: Buffer, connection: ConnectionInfo): DispatchOutcome | Promise<DispatchOutcome>;
+  /**
+   * Whether serving `frame` may keep views of its bytes once {@link dispatch} has returned (decoded byte
+   * fields are views of the frame). When false, the connection passes frames it will overwrite after the
+   * call, without copying them. Absent: true.
+   */
+  retainsFrame?(frame: Buffer): boolean;
 }
 
 /** Who is on the other end of a connection. */
@@ -45,13 +54,16 @@ export interface BrokerConnectionOptions {
   readonly maxInFlight?: number;
   /** Called once when the connection is gone. */
   readonly onClose?: (connection: BrokerConnection) => void;
+  /**
+   * Read request bytes straight into frame buffers (Node's `onread`), where the runtime allows it.
+   * Default true; false reads 'data' events (the way taken where it is not allowed).
+   */
+  readonly directReads?: boolean;
 }
 
 interface Slot {
   outcome: DispatchOutcome | null;
 }
-
-const SIZE_BYTES = 4;
 
 /**
  * A client connection. Created by the broker for every accepted socket.
@@ -68,10 +80,11 @@ export class BrokerConnection implements ConnectionInfo {
   private readonly maxRequestBytes: number;
   private readonly maxInFlight: number;
   private readonly onClose: ((connection: BrokerConnection) => void) | undefined;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Size of the frame being received, or -1 while its size prefix is incomplete. */
-  private frameSize = -1;
+  private readonly reader: FrameReader;
+  /** Whether the dispatcher may keep views of frames (no retainsFrame: always). */
+  private readonly retains: (frame: Buffer) => boolean;
+  /** Frames received while maxInFlight requests were in flight, in arrival order (owned copies). */
+  private parked: Buffer[] = [];
   private readonly queue: Slot[] = [];
   private writeBlocked = false;
   private paused = false;
@@ -85,16 +98,32 @@ export class BrokerConnection implements ConnectionInfo {
     this.maxRequestBytes = options.maxRequestBytes;
     this.maxInFlight = options.maxInFlight ?? 100;
     this.onClose = options.onClose;
+    const dispatcher = this.dispatcher;
+    this.retains = dispatcher.retainsFrame === undefined ? () => true : (frame) => dispatcher.retainsFrame!(frame);
     this.host = this.socket.remoteAddress ?? 'unknown';
     this.address = `${this.host}:${this.socket.remotePort ?? 0}`;
+    const sink: FrameSink = {
+      onFrame: (frame, transient) => this.onFrame(frame, transient),
+      onBadSize: (size) => this.closeAfterResponses(`request size ${size} is outside [0, ${this.maxRequestBytes}] (socket.request.max.bytes)`),
+    };
+    this.reader = new FrameReader(this.maxRequestBytes, sink);
     this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    const reader = this.reader;
+    const direct =
+      options.directReads !== false &&
+      readIntoBuffers(
+        this.socket,
+        () => reader.nextReadBuffer(),
+        (n, buf) => this.received(buf, n),
+      );
+    if (!direct) this.socket.on('data', (chunk: Buffer) => this.received(chunk, -1));
     this.socket.on('drain', () => {
       this.writeBlocked = false;
       this.updateFlow();
     });
     this.socket.on('error', (error) => this.logger.debug(`Connection ${this.address}: ${error.message}`));
     this.socket.on('close', () => this.finish());
+    this.socket.resume(); // a server with pauseOnConnect hands sockets over paused
   }
 
   /** Requests received whose responses are not written yet. */
@@ -108,12 +137,12 @@ export class BrokerConnection implements ConnectionInfo {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
+  /** `n` bytes were read into `buf` (the reader's buffer), or `buf` is a 'data' chunk (`n` = -1). */
+  private received(buf: Buffer, n: number): void {
     if (this.closing) return;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
     try {
-      this.extractFrames();
+      if (n < 0) this.reader.push(buf);
+      else this.reader.onRead(buf, n);
     } catch (error) {
       // A bug in the framing code must cost this connection, never the broker.
       this.logger.error(`Connection ${this.address}: ${(error as Error).message}; closing it`, { error });
@@ -121,43 +150,31 @@ export class BrokerConnection implements ConnectionInfo {
     }
   }
 
-  private extractFrames(): void {
-    // Frames already received wait in `pending` while too many requests are in flight.
-    while (!this.closing && this.queue.length < this.maxInFlight) {
-      if (this.frameSize < 0) {
-        if (this.pendingBytes < SIZE_BYTES) return;
-        const head = this.contiguous(SIZE_BYTES);
-        const size = head.readInt32BE(0);
-        if (size < 0 || size > this.maxRequestBytes) {
-          this.closeAfterResponses(`request size ${size} is outside [0, ${this.maxRequestBytes}] (socket.request.max.bytes)`);
-          return;
-        }
-        this.frameSize = size;
-      }
-      const needed = SIZE_BYTES + this.frameSize;
-      if (this.pendingBytes < needed) return;
-      const buf = this.contiguous(needed);
-      const frame = buf.subarray(SIZE_BYTES, needed);
-      this.consume(needed);
-      this.frameSize = -1;
-      this.dispatch(frame);
+  private onFrame(frame: Buffer, transient: boolean): void {
+    if (this.closing) {
+      this.reader.stop();
+      return;
     }
+    if (this.parked.length > 0 || this.queue.length >= this.maxInFlight) {
+      // Served once responses drain; reading pauses meanwhile.
+      this.parked.push(transient ? Buffer.from(frame) : frame);
+      this.updateFlow();
+      return;
+    }
+    this.serve(frame, transient);
   }
 
-  /** The first `n` pending bytes as one buffer (concatenating chunks only when a frame spans them). */
-  private contiguous(n: number): Buffer {
-    const first = this.pending[0]!;
-    if (first.length >= n) return first;
-    const all = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [all];
-    return all;
+  /** Dispatches a frame, copying it first only when it is transient and the request may keep views of it. */
+  private serve(frame: Buffer, transient: boolean): void {
+    const retained = this.retains(frame);
+    this.dispatch(transient && retained ? Buffer.from(frame) : frame);
+    if (!retained && !transient) this.reader.recycle(frame);
   }
 
-  private consume(n: number): void {
-    const first = this.pending[0]!;
-    this.pendingBytes -= n;
-    if (first.length === n) this.pending.shift();
-    else this.pending[0] = first.subarray(n);
+  private serveParked(): void {
+    while (!this.closing && this.parked.length > 0 && this.queue.length < this.maxInFlight) {
+      this.serve(this.parked.shift()!, false);
+    }
   }
 
   private dispatch(frame: Buffer): void {
@@ -195,8 +212,8 @@ export class BrokerConnection implements ConnectionInfo {
       this.apply(this.queue.shift()!.outcome!);
     }
     this.socket.uncork();
+    if (!this.closing && this.parked.length > 0) this.serveParked();
     this.updateFlow();
-    if (!this.closing && this.pendingBytes > 0) this.extractFrames();
   }
 
   private apply(outcome: DispatchOutcome): void {
@@ -225,8 +242,8 @@ export class BrokerConnection implements ConnectionInfo {
 
   private closeAfterResponses(reason: string): void {
     this.closing = true;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.reader.stop();
+    this.parked = [];
     const outcome: DispatchOutcome = { kind: 'close', reason };
     if (this.queue.length === 0) this.apply(outcome);
     else this.queue.push({ outcome });
@@ -235,7 +252,7 @@ export class BrokerConnection implements ConnectionInfo {
 
   private updateFlow(): void {
     if (this.closed) return;
-    const shouldPause = this.writeBlocked || this.queue.length >= this.maxInFlight;
+    const shouldPause = this.writeBlocked || this.queue.length >= this.maxInFlight || this.parked.length > 0;
     if (shouldPause && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -250,7 +267,8 @@ export class BrokerConnection implements ConnectionInfo {
     this.closed = true;
     this.closing = true;
     this.queue.length = 0;
-    this.pending = [];
+    this.parked = [];
+    this.reader.stop();
     this.onClose?.(this);
   }
 }

@@ -42,6 +42,16 @@ export class RequestDispatcher implements FrameDispatcher {
     this.handlers = handlers;
   }
 
+  /**
+   * Only Produce lets go of its frame when dispatch returns: its record batches are validated and
+   * written to the log before the handler returns (PartitionLog.append keeps no reference to them), and
+   * the rest of the request is decoded into numbers and strings. Every other request may keep views of
+   * its bytes (group metadata and assignments, for one).
+   */
+  retainsFrame(frame: Buffer): boolean {
+    return frame.length < 2 || frame.readInt16BE(0) !== API_KEYS.Produce;
+  }
+
   dispatch(frame: Buffer, connection: ConnectionInfo): DispatchOutcome | Promise<DispatchOutcome> {
     let header: RequestHeader;
     let bodyOffset: number;

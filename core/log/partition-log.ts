@@ -197,6 +197,8 @@ export class PartitionLog implements PartitionLogApi {
   /**
    * Appends one or more client-built batches (the buffer is modified in place: base offset, leader epoch
    * and, for LogAppendTime topics, the timestamp and CRC). All batches are checked before any is written.
+   * The bytes are written before append returns and no reference to `batch` is kept, so the caller may
+   * reuse its memory at once (the broker reads the next Produce request into it).
    * An idempotent retry of a batch still in the producer's last five is answered with the original offsets
    * and `duplicate: true`, and nothing is appended (Kafka answers the whole append with the first duplicate).
    *

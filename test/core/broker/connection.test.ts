@@ -35,11 +35,18 @@ class DelayingDispatcher implements FrameDispatcher {
   }
 }
 
-async function serve(dispatcher: FrameDispatcher, options: { maxRequestBytes?: number; maxInFlight?: number } = {}) {
+async function serve(dispatcher: FrameDispatcher, options: { maxRequestBytes?: number; maxInFlight?: number; directReads?: boolean } = {}) {
   const logger = new RecordingLogger();
   const server = net.createServer((socket) => {
     server.on('test-teardown', () => socket.destroy());
-    new BrokerConnection({ socket, dispatcher, logger, maxRequestBytes: options.maxRequestBytes ?? 1024, ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }) });
+    new BrokerConnection({
+      socket,
+      dispatcher,
+      logger,
+      maxRequestBytes: options.maxRequestBytes ?? 1024,
+      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+      ...(options.directReads === undefined ? {} : { directReads: options.directReads }),
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
@@ -56,6 +63,46 @@ async function serve(dispatcher: FrameDispatcher, options: { maxRequestBytes?: n
   });
   const closed = new Promise<void>((r) => client.on('close', () => r()));
   return { server, client, received, closed, logger };
+}
+
+/** The body of frame `id`: the id, then `size` bytes derived from it. */
+function payloadFrame(id: number, size: number): Buffer {
+  const b = Buffer.alloc(4 + 4 + size);
+  b.writeInt32BE(4 + size, 0);
+  b.writeInt32BE(id, 4);
+  for (let i = 0; i < size; i += 61) b[8 + i] = (id * 31 + i) & 0xff;
+  if (size > 0) b[b.length - 1] = id & 0xff;
+  return b;
+}
+
+function payloadIntact(body: Buffer): boolean {
+  const id = body.readInt32BE(0);
+  const expected = payloadFrame(id, body.length - 4);
+  return body.equals(expected.subarray(4));
+}
+
+/**
+ * Checks each frame when dispatched, answers with its id, keeps the frames of odd ids (saying it retains
+ * those) and lets go of the others, noting the memory each large one was in.
+ */
+class KeepingDispatcher implements FrameDispatcher {
+  readonly kept: Buffer[] = [];
+  readonly broken: number[] = [];
+  readonly largeMemory: ArrayBufferLike[] = [];
+  constructor(private readonly retainOdd: boolean) {}
+  retainsFrame(frame: Buffer): boolean {
+    return this.retainOdd && (frame.readInt32BE(0) & 1) === 1;
+  }
+  dispatch(body: Buffer): DispatchOutcome {
+    const id = body.readInt32BE(0);
+    if (!payloadIntact(body)) this.broken.push(id);
+    if (this.retainsFrame(body)) this.kept.push(body);
+    else if (body.length > 100_000) this.largeMemory.push(body.buffer);
+    const response = Buffer.alloc(8);
+    response.writeInt32BE(4, 0);
+    response.writeInt32BE(id, 4);
+    return { kind: 'respond', bytes: response };
+  }
 }
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -153,6 +200,67 @@ describe('core/broker/connection', () => {
     client.write(Buffer.concat([frame(1, 30), frame(2, 0), frame(3, 10), frame(4, 0)]));
     await until(() => received.length === 4);
     expect(received).toEqual([1, 2, 3, 4]);
+    client.destroy();
+  });
+
+  for (const directReads of [true, false]) {
+    it(`serves large and small frames intact; frames the dispatcher retains keep their bytes (direct reads ${directReads})`, async () => {
+      const dispatcher = new KeepingDispatcher(true);
+      const { server, client, received } = await serve(dispatcher, { maxRequestBytes: 2 << 20, directReads });
+      servers.push(server);
+      const sizes = [900_000, 10, 905_000, 0, 300, 70_000, 880_000, 5, 1_000_000, 17_000, 910_000, 3];
+      const bytes = Buffer.concat(sizes.map((size, i) => payloadFrame(i + 1, size)));
+      for (let pos = 0; pos < bytes.length; pos += 150_001) {
+        client.write(bytes.subarray(pos, pos + 150_001));
+        await new Promise((r) => setImmediate(r));
+      }
+      await until(() => received.length === sizes.length);
+      expect(received).toEqual(sizes.map((_, i) => i + 1));
+      expect(dispatcher.broken).toEqual([]);
+      expect(dispatcher.kept.length).toBe(6);
+      expect(dispatcher.kept.filter((k) => !payloadIntact(k)).map((k) => k.readInt32BE(0))).toEqual([]);
+      client.destroy();
+    });
+  }
+
+  it('reads large frames the dispatcher lets go of into the same memory, request after request', async () => {
+    const dispatcher = new KeepingDispatcher(false);
+    const { server, client, received } = await serve(dispatcher, { maxRequestBytes: 2 << 20 });
+    servers.push(server);
+    const sizes = [900_000, 10, 905_000, 910_000, 300, 880_000];
+    for (let i = 0; i < sizes.length; i++) {
+      client.write(payloadFrame(i + 1, sizes[i]!));
+      await until(() => received.length === i + 1);
+    }
+    expect(dispatcher.broken).toEqual([]);
+    expect(dispatcher.largeMemory.length).toBe(4);
+    expect(new Set(dispatcher.largeMemory).size).toBe(1);
+    client.destroy();
+  });
+
+  it('parks frames received while maxInFlight requests wait and serves them intact, in order', async () => {
+    const inner = new DelayingDispatcher();
+    const seen: number[] = [];
+    const broken: number[] = [];
+    const slowFirst: FrameDispatcher = {
+      retainsFrame: () => false,
+      dispatch(body) {
+        const id = body.readInt32BE(0);
+        seen.push(id);
+        if (!payloadIntact(body)) broken.push(id);
+        const delayed = Buffer.alloc(6);
+        delayed.writeInt32BE(id, 0);
+        delayed.writeUInt16BE(id === 1 ? 50 : 0, 4);
+        return inner.dispatch(delayed);
+      },
+    };
+    const { server, client, received } = await serve(slowFirst, { maxRequestBytes: 2 << 20, maxInFlight: 1 });
+    servers.push(server);
+    client.write(Buffer.concat([payloadFrame(1, 20), payloadFrame(2, 400_000), payloadFrame(3, 30), payloadFrame(4, 500_000)]));
+    await until(() => received.length === 4);
+    expect(received).toEqual([1, 2, 3, 4]);
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(broken).toEqual([]);
     client.destroy();
   });
 });
