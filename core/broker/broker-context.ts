@@ -9,6 +9,7 @@ import type { GroupCoordinator } from '../log/group-coordinator.ts';
 import type { LogManager } from '../log/log-manager.ts';
 import type { TransactionCoordinator } from '../log/transaction-coordinator.ts';
 import type { Clock } from '../time/clock.ts';
+import type { ReadBufferPool } from './read-buffer-pool.ts';
 
 /** Where the broker reports connections, bad input and failures (same shape as the client logger). */
 export type BrokerLogger = ClientLogger;
@@ -39,6 +40,8 @@ export interface BrokerContext {
   readonly socketRequestMaxBytes: number;
   /** The host each group member joined from, by group id and member id, for DescribeGroups (`clientHost`). */
   readonly memberHosts: Map<string, Map<string, string>>;
+  /** Buffers Fetch reads segments into, back once the response is written. */
+  readonly readBuffers: ReadBufferPool;
 }
 
 /** The request being handled: its header fields and where it came from. */
@@ -52,4 +55,10 @@ export interface RequestContext {
   readonly clientAddress: string;
   /** The client host as Kafka prints it in DescribeGroups (`/127.0.0.1`). */
   readonly clientHost: string;
+  /**
+   * Set by a handler whose response references memory to give back once the response is written (Fetch's
+   * pooled segment reads); called when the connection is done writing it. Not called for a response that
+   * is never written (the connection closed first): that memory is left to the garbage collector.
+   */
+  written: (() => void) | null;
 }

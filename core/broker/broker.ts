@@ -23,6 +23,7 @@ import { BROKER_NODE_ID, type BrokerContext, type BrokerLogger } from './broker-
 import { BrokerConnection } from './connection.ts';
 import { BROKER_HANDLERS } from './handlers/broker-handlers.ts';
 import { RequestDispatcher } from './request-dispatcher.ts';
+import { ReadBufferPool } from './read-buffer-pool.ts';
 
 /** Kafka's default `socket.request.max.bytes` (100 MiB). */
 export const DEFAULT_SOCKET_REQUEST_MAX_BYTES = 100 * 1024 * 1024;
@@ -172,6 +173,7 @@ export class KafkaBroker {
       defaultNumPartitions,
       socketRequestMaxBytes,
       memberHosts: new Map(),
+      readBuffers: new ReadBufferPool(),
     };
     const broker = new KafkaBroker(server, context, owned, ownsTransactions, { host: bound.address, port: bound.port });
     broker.listen();

@@ -16,8 +16,11 @@ import { readIntoBuffers } from './socket-reads.ts';
 
 /** What the dispatcher decided for one request. */
 export type DispatchOutcome =
-  /** Write these bytes (size prefix included): one buffer, or a frame in chunks written in one vectored write. */
-  | { readonly kind: 'respond'; readonly bytes: Buffer | readonly Buffer[] }
+  /**
+   * Write these bytes (size prefix included): one buffer, or a frame in chunks written in one vectored
+   * write. `written`, if given, is called once the socket is done with the bytes (written, or failed).
+   */
+  | { readonly kind: 'respond'; readonly bytes: Buffer | readonly Buffer[]; readonly written?: () => void }
   /** The request gets no response (Produce with acks=0). */
   | { readonly kind: 'none' }
   /** Close the connection once the responses before this one are written. */
@@ -220,14 +223,18 @@ export class BrokerConnection implements ConnectionInfo {
     if (this.closed || this.socket.destroyed || this.socket.writableEnded) return;
     if (outcome.kind === 'respond') {
       const bytes = outcome.bytes;
+      const written = outcome.written;
       if (!Array.isArray(bytes)) {
-        if (!this.socket.write(bytes as Buffer)) this.writeBlocked = true;
+        if (!this.socket.write(bytes as Buffer, written)) this.writeBlocked = true;
         return;
       }
-      // Corked writes of several chunks leave the socket as one writev.
+      // Corked writes of several chunks leave the socket as one writev; the last one's callback runs
+      // once they all have.
       this.socket.cork();
       let ok = true;
-      for (let i = 0; i < bytes.length; i++) ok = this.socket.write(bytes[i]!);
+      const last = bytes.length - 1;
+      for (let i = 0; i < last; i++) ok = this.socket.write(bytes[i]!);
+      if (last >= 0) ok = this.socket.write(bytes[last]!, written);
       this.socket.uncork();
       if (!ok) this.writeBlocked = true;
     } else if (outcome.kind === 'close') {

@@ -76,6 +76,7 @@ export class RequestDispatcher implements FrameDispatcher {
       clientId: header.clientId ?? '',
       clientAddress: connection.address,
       clientHost: `/${connection.host}`,
+      written: null,
     };
     const served = isServedVersion(apiKey, apiVersion);
     if (!served && apiKey === API_KEYS.ApiVersions) {
@@ -119,7 +120,7 @@ export class RequestDispatcher implements FrameDispatcher {
 
   private encode(ctx: RequestContext, response: HandlerResult<object>): DispatchOutcome {
     if (response === NO_RESPONSE) return NONE;
-    return respond(() => encodeResponseChunks(ctx.apiKey, ctx.apiVersion, ctx.correlationId, response));
+    return respond(() => encodeResponseChunks(ctx.apiKey, ctx.apiVersion, ctx.correlationId, response), ctx.written);
   }
 
   private failed(ctx: RequestContext, handler: AnyApiHandler, request: unknown, error: unknown): DispatchOutcome {
@@ -136,10 +137,11 @@ export class RequestDispatcher implements FrameDispatcher {
   }
 }
 
-function respond(encode: () => Buffer | Buffer[]): DispatchOutcome {
+function respond(encode: () => Buffer | Buffer[], written: (() => void) | null = null): DispatchOutcome {
   try {
     const bytes = encode();
-    return { kind: 'respond', bytes: Array.isArray(bytes) && bytes.length === 1 ? bytes[0]! : bytes };
+    const frame = Array.isArray(bytes) && bytes.length === 1 ? bytes[0]! : bytes;
+    return written === null ? { kind: 'respond', bytes: frame } : { kind: 'respond', bytes: frame, written };
   } catch (error) {
     return close(`cannot encode the response: ${describe(error)}`);
   }

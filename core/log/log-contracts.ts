@@ -92,6 +92,12 @@ export interface ReadOptions {
   readonly maxOffset?: number;
   /** Default `read_uncommitted`. `read_committed` returns no batch whose base offset >= the last stable offset. */
   readonly isolation?: IsolationLevel;
+  /**
+   * Where the bytes are read to: returns a buffer of exactly `size` bytes for the read to fill, and the
+   * returned records are a view of it (a read may ask twice when its first batch is larger than
+   * `maxBytes`). Default: a new buffer per read. The broker reads Fetch responses into reused buffers.
+   */
+  readonly allocate?: (size: number) => Buffer;
 }
 
 /** An aborted transaction a read_committed reader must drop: its producer and first offset. */

@@ -28,6 +28,12 @@ export interface LogSegmentOptions {
   readonly indexIntervalBytes: number;
 }
 
+/** How {@link LogSegment.read} reads (the parts of the log's ReadOptions that concern a segment). */
+export interface SegmentReadOptions {
+  /** Returns a buffer of exactly `size` bytes to read into (default: a new one). */
+  readonly allocate?: (size: number) => Buffer;
+}
+
 /** What {@link LogSegment.recover} did. */
 export interface SegmentRecovery {
   /** Bytes cut off the end of the file. */
@@ -206,12 +212,13 @@ export class LogSegment {
    *
    * @throws LogCorruptedError naming the file and byte position of a bad batch.
    */
-  read(position: number, maxBytes: number, maxOffset: number): Buffer {
+  read(position: number, maxBytes: number, maxOffset: number, options?: SegmentReadOptions): Buffer {
     const file = this.logFile;
     const avail = this.fileSize - position;
     if (avail <= 0) return EMPTY;
+    const allocate = options?.allocate;
     let want = Math.min(avail, Math.max(maxBytes, HEADER));
-    let buf = Buffer.allocUnsafe(want);
+    let buf = allocate === undefined ? Buffer.allocUnsafe(want) : allocate(want);
     if (readFullySync(this.fd, buf, 0, want, position, file) < want) {
       throw new LogCorruptedError(file, position, `file ends before byte ${position + want}`);
     }
@@ -221,7 +228,7 @@ export class LogSegment {
       throw new LogCorruptedError(file, position, `impossible batch size ${firstSize}`);
     }
     if (firstSize > want) {
-      const whole = Buffer.allocUnsafe(firstSize);
+      const whole = allocate === undefined ? Buffer.allocUnsafe(firstSize) : allocate(firstSize);
       buf.copy(whole, 0, 0, want);
       if (readFullySync(this.fd, whole, want, firstSize - want, position + want, file) < firstSize - want) {
         throw new LogCorruptedError(file, position, `file ends inside the batch`);

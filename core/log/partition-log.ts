@@ -240,7 +240,7 @@ export class PartitionLog implements PartitionLogApi {
         if (segment.baseOffset >= maxOffset) break;
         const position = segment.translateOffset(offset);
         if (position < 0) continue;
-        records = segment.read(position, maxBytes, maxOffset);
+        records = segment.read(position, maxBytes, maxOffset, options);
         break;
       }
     }

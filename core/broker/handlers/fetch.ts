@@ -9,6 +9,8 @@
  * Each partition gets at most `partitionMaxBytes`, the response at most `maxBytes`, except that the first
  * partition with data always gets at least one whole batch. From v13 topics are named by topic id.
  * Fetch sessions (KIP-227) are not created: the response's session id 0 tells clients to send full fetches.
+ * Batches are read into buffers of the broker's {@link ReadBufferPool}, given back once the response is
+ * written.
  */
 import { defineHandler, type ElementOf } from '../api-handler.ts';
 import type { RequestContext } from '../broker-context.ts';
@@ -16,10 +18,11 @@ import { KAFKA_ERROR_CODES as E, kafkaErrorCodeOf } from '../protocol/error-code
 import type { InputOf, ValueOf } from '../protocol/message-spec.ts';
 import { Fetch } from '../protocol/messages/fetch.ts';
 import type { WaitTarget } from '../../clients/embedded/append-notifier.ts';
-import type { AbortedTransaction, IsolationLevel } from '../../log/log-contracts.ts';
+import type { AbortedTransaction, IsolationLevel, ReadOptions } from '../../log/log-contracts.ts';
 import type { PartitionLog } from '../../log/partition-log.ts';
 import { batchSizeAt, BatchField, RECORD_BATCH_OVERHEAD } from '../../log/record-batch.ts';
 import { topicNamesById } from './topic-lookup.ts';
+import { ReadLease } from '../read-buffer-pool.ts';
 
 type FetchRequest = ValueOf<typeof Fetch.request>;
 type FetchResponse = InputOf<typeof Fetch.response>;
@@ -32,7 +35,6 @@ const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
 const NO_ABORTED: AbortedTransaction[] = [];
 const TWO_32 = 0x1_0000_0000;
-const READ_COMMITTED_OPTIONS = { isolation: 'read_committed' } as const;
 
 interface Pass {
   readonly responses: TopicResponse[];
@@ -50,12 +52,19 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
     const clock = ctx.broker.clock;
     const deadline = clock.now() + Math.max(0, request.maxWaitMs);
+    const lease = new ReadLease(ctx.broker.readBuffers);
+    const options: ReadOptions = {
+      isolation: request.isolationLevel === READ_COMMITTED ? 'read_committed' : 'read_uncommitted',
+      allocate: lease.allocate,
+    };
     for (;;) {
-      const pass = readOnce(request, ctx);
+      const pass = readOnce(request, ctx, options);
       const remaining = deadline - clock.now();
       if (pass.bytes >= request.minBytes || pass.failed || remaining <= 0 || pass.targets.length === 0) {
+        if (lease.holdsBuffers) ctx.written = lease.release;
         return { throttleTimeMs: 0, errorCode: E.NONE, sessionId: 0, responses: pass.responses };
       }
+      lease.release(); // this pass's reads are not sent
       await ctx.broker.notifier.waitForAny(pass.targets, remaining);
     }
   },
@@ -71,7 +80,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   }),
 });
 
-function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
+function readOnce(request: FetchRequest, ctx: RequestContext, options: ReadOptions): Pass {
   const byId = ctx.apiVersion >= TOPIC_ID_VERSION ? topicNamesById(ctx.broker.logManager) : null;
   const logs = ctx.broker.logManager;
   let budget = request.maxBytes > 0 ? request.maxBytes : 0x7fff_ffff;
@@ -92,7 +101,7 @@ function readOnce(request: FetchRequest, ctx: RequestContext): Pass {
       try {
         log = logs.partition(name, p.partition);
         const limit = Math.min(p.partitionMaxBytes, budget);
-        const read = log.read(p.fetchOffset, Math.max(1, limit), committed ? READ_COMMITTED_OPTIONS : undefined);
+        const read = log.read(p.fetchOffset, Math.max(1, limit), options);
         let records: Buffer = EMPTY;
         available += read.records.length;
         // The first partition with data gets at least one whole batch; later ones only what fits.

@@ -263,4 +263,22 @@ describe('core/broker/connection', () => {
     expect(broken).toEqual([]);
     client.destroy();
   });
+
+  it('calls a response\'s written callback once the socket is done with its bytes', async () => {
+    let written = 0;
+    const chunks = (id: number): DispatchOutcome => {
+      const head = Buffer.alloc(8);
+      head.writeInt32BE(4 + 200_000, 0);
+      head.writeInt32BE(id, 4);
+      return { kind: 'respond', bytes: [head, Buffer.alloc(200_000)], written: () => written++ };
+    };
+    const dispatcher: FrameDispatcher = { dispatch: (body) => chunks(body.readInt32BE(0)) };
+    const { server, client } = await serve(dispatcher);
+    servers.push(server);
+    let bytes = 0;
+    client.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    client.write(Buffer.concat([frame(1, 0), frame(2, 0), frame(3, 0)]));
+    await until(() => written === 3 && bytes === 3 * 200_008);
+    client.destroy();
+  });
 });
