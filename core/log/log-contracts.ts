@@ -93,6 +93,11 @@ export interface ReadOptions {
   /** Default `read_uncommitted`. `read_committed` returns no batch whose base offset >= the last stable offset. */
   readonly isolation?: IsolationLevel;
   /**
+   * Check each batch's CRC-32C (default true; the framing, sizes and magic are always checked). The broker
+   * serves Fetch with false, as Kafka does: consumers check the CRCs of what they receive.
+   */
+  readonly verifyCrc?: boolean;
+  /**
    * Where the bytes are read to: returns a buffer of exactly `size` bytes for the read to fill, and the
    * returned records are a view of it (a read may ask twice when its first batch is larger than
    * `maxBytes`). Default: a new buffer per read. The broker reads Fetch responses into reused buffers.

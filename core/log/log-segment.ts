@@ -30,6 +30,8 @@ export interface LogSegmentOptions {
 
 /** How {@link LogSegment.read} reads (the parts of the log's ReadOptions that concern a segment). */
 export interface SegmentReadOptions {
+  /** Check each batch's CRC-32C (default true). */
+  readonly verifyCrc?: boolean;
   /** Returns a buffer of exactly `size` bytes to read into (default: a new one). */
   readonly allocate?: (size: number) => Buffer;
 }
@@ -208,7 +210,8 @@ export class LogSegment {
 
   /**
    * Reads whole batches starting at byte `position` into one buffer: about `maxBytes` (at least one batch),
-   * stopping before the first batch whose base offset is >= `maxOffset`. Verifies every batch's CRC.
+   * stopping before the first batch whose base offset is >= `maxOffset`. Checks every batch's size and
+   * magic, and its CRC unless `options.verifyCrc` is false.
    *
    * @throws LogCorruptedError naming the file and byte position of a bad batch.
    */
@@ -217,6 +220,7 @@ export class LogSegment {
     const avail = this.fileSize - position;
     if (avail <= 0) return EMPTY;
     const allocate = options?.allocate;
+    const verifyCrc = options?.verifyCrc !== false;
     let want = Math.min(avail, Math.max(maxBytes, HEADER));
     let buf = allocate === undefined ? Buffer.allocUnsafe(want) : allocate(want);
     if (readFullySync(this.fd, buf, 0, want, position, file) < want) {
@@ -243,7 +247,7 @@ export class LogSegment {
       if (p + size > want) break;
       if (readInt64(buf, p) >= maxOffset) break;
       if (buf[p + 16] !== MAGIC_V2) throw new LogCorruptedError(file, position + p, `bad magic ${buf[p + 16]}`);
-      if (!batchCrcMatches(buf, p)) throw new LogCorruptedError(file, position + p, 'CRC-32C mismatch');
+      if (verifyCrc && !batchCrcMatches(buf, p)) throw new LogCorruptedError(file, position + p, 'CRC-32C mismatch');
       p += size;
     }
     return p === buf.length ? buf : buf.subarray(0, p);

@@ -219,8 +219,9 @@ export class PartitionLog implements PartitionLogApi {
 
   /**
    * Reads whole batches holding offsets >= `offset` from one segment: about `maxBytes`, at least one batch,
-   * none starting at or beyond `maxOffset` (default: the high watermark). Every batch's CRC is checked.
-   * A compacted-away offset reads as the next surviving batch.
+   * none starting at or beyond `maxOffset` (default: the high watermark). Every batch's framing is checked,
+   * and its CRC unless `options.verifyCrc` is false. A compacted-away offset reads as the next surviving
+   * batch.
    *
    * @throws OffsetOutOfRangeError when `offset` is below the log start or above the log end offset;
    *   LogCorruptedError naming file and byte position on a bad batch; ClosedError.

@@ -10,7 +10,8 @@
  * partition with data always gets at least one whole batch. From v13 topics are named by topic id.
  * Fetch sessions (KIP-227) are not created: the response's session id 0 tells clients to send full fetches.
  * Batches are read into buffers of the broker's {@link ReadBufferPool}, given back once the response is
- * written.
+ * written, and their CRCs are not checked here (as in Kafka: clients check them; framing, sizes and magic
+ * are checked). The log's recovery, cleaner and the embedded clients' reads still verify CRCs.
  */
 import { defineHandler, type ElementOf } from '../api-handler.ts';
 import type { RequestContext } from '../broker-context.ts';
@@ -55,6 +56,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const lease = new ReadLease(ctx.broker.readBuffers);
     const options: ReadOptions = {
       isolation: request.isolationLevel === READ_COMMITTED ? 'read_committed' : 'read_uncommitted',
+      verifyCrc: false,
       allocate: lease.allocate,
     };
     for (;;) {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API_KEYS } from '../../../core/broker/protocol/api-registry.ts';
 import { KAFKA_ERROR_CODES as E } from '../../../core/broker/protocol/error-codes.ts';
@@ -165,6 +167,25 @@ describe('core/broker/broker', () => {
       topics: [{ name: 'crc', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
     });
     expect(((offsets.topics as Obj[])[0]!.partitions[0] as Obj).offset).toBe(0);
+  });
+
+  it('serves Fetch from the stored bytes without checking CRCs (clients do, as with Kafka)', async () => {
+    await createTopic('unchecked');
+    const c = await connect();
+    const sent = batch(['aaaa', 'bbbb']);
+    await c.request(API_KEYS.Produce, 7, produceBody('unchecked', 0, sent));
+    const file = path.join(tb.dir, 'unchecked-0', '00000000000000000000.log');
+    const stored = fs.readFileSync(file);
+    stored[stored.length - 2] = stored[stored.length - 2]! ^ 0x01; // inside the last record, under the CRC
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, stored, stored.length - 2, 1, stored.length - 2);
+    fs.closeSync(fd);
+    for (let i = 0; i < 3; i++) {
+      const body = await c.request(API_KEYS.Fetch, 11, fetchBody('unchecked', 0));
+      const partition = (body.responses as Obj[])[0]!.partitions[0] as Obj;
+      expect(partition.errorCode).toBe(E.NONE);
+      expect((partition.records as Buffer).equals(stored)).toBe(true);
+    }
   });
 
   it('closes a connection with an unknown API key, logs it with the client address, and keeps serving others', async () => {
